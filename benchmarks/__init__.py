@@ -1,0 +1,1 @@
+"""Benchmark data (SCAN, PCFG SET, HINT): loaders and generators of ``Example``s."""

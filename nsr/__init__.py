@@ -1,0 +1,3 @@
+"""nsr: a neural-symbolic recursive machine learned from input-output examples."""
+
+__version__ = "0.1.0"
