@@ -41,7 +41,7 @@ class PrimitiveError(NSRError):
     """A primitive raised or was applied outside its domain."""
 
     def __init__(self, name: str, args: tuple, problem: str) -> None:
-        self.name, self.args, self.problem = name, args, problem
+        self.name, self.arguments, self.problem = name, args, problem
         shown = ", ".join(_short(a) for a in args)
         super().__init__(f"primitive {name}({shown}): {problem}")
 

@@ -70,8 +70,12 @@ def primitive(name: str, *, sets: Iterable[str] = (),
         sets: the named primitive sets it belongs to (``list``, ``nat``, ...).
         special_type: for special forms only, their displayed type.
     """
-    if not isinstance(name, str) or not name or any(c in name for c in " ()'\"$"):
-        raise RegistryError(f"bad primitive name {name!r}: no spaces, quotes, $ or parens")
+    bad = (not isinstance(name, str) or not name or name.isdecimal()
+           or any(c.isspace() or c in "()'\"$@" for c in name)
+           or (name in ("lambda", "fix", "recur") and special_type is None))
+    if bad:
+        raise RegistryError(f"bad primitive name {name!r}: no whitespace, quotes, $, @ or "
+                            "parentheses, not a number and not lambda/fix/recur")
 
     def mark(fn: Callable) -> Callable:
         setattr(fn, _MARK, _Mark(name, frozenset(sets), special_type))

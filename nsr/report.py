@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from nsr.registry import Primitive
@@ -19,7 +20,7 @@ def primitives_table(primitives: Iterable[Primitive]) -> Table:
         kind = " (special form)" if p.special else ""
         lazy = " [lazy: " + ", ".join(str(i) for i, z in enumerate(p.lazy) if z) + "]" \
             if any(p.lazy) else ""
-        table.add_row(p.name, str(p.type) + lazy, ", ".join(sorted(p.sets)) or "-",
+        table.add_row(p.name, escape(str(p.type) + lazy), ", ".join(sorted(p.sets)) or "-",
                       p.origin + kind, (p.doc.splitlines() or [""])[0])
     return table
 

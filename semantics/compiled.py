@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from nsr.errors import BudgetExceeded, PrimitiveError
 from nsr.registry import Registry
-from nsr.types import Value
+from nsr.types import BOOL, INT, LIST, TOK, Value
 from semantics.interpreter import Interpreter
 from semantics.library import Library
 from semantics.native import NATIVE
 from semantics.program import App, Arg, Const, Fix, Invented, Lambda, Prim, Program, Recur
 
 Env = tuple
+_TYPE_OF = {int: INT, str: TOK, tuple: LIST, bool: BOOL}
 Compiled = Callable[[Env], Value]
 
 
@@ -81,15 +82,22 @@ def _function(head: Program, reg: Registry, lib: Library,
         raw = prim.fn
         if raw is None:
             raise PrimitiveError(prim.name, (), "a special form cannot be called")
-        name = prim.name
+        name, result = prim.name, prim.result
+        limit = interp.budget.max_list
 
         def call(*args: Value) -> Value:
             try:
-                return raw(*args)
+                out = raw(*args)
             except (PrimitiveError, BudgetExceeded):
                 raise
             except Exception as exc:
                 raise PrimitiveError(name, args, f"raised {type(exc).__name__}: {exc}") from exc
+            if _TYPE_OF.get(type(out)) is not result:
+                raise PrimitiveError(name, args, f"returned {out!r}, not a {result}")
+            if type(out) is tuple and len(out) > limit:
+                raise BudgetExceeded(f"memory budget: {name} built a list of {len(out)} "
+                                     f"tokens (limit {limit})")
+            return out
         return call
     if isinstance(head, Invented):
         inv = lib.get(head.name)

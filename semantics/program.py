@@ -178,7 +178,7 @@ def _parse(text: str, toks: list[tuple[str, str, int]], i: int) -> tuple[Program
 
 def _parse_binder(text: str, toks: list[tuple[str, str, int]], i: int) -> tuple[Program, int]:
     word, pos = toks[i][1], toks[i][2]
-    if i + 1 >= len(toks) or toks[i + 1][0] != "atom" or not toks[i + 1][1].isdigit():
+    if i + 1 >= len(toks) or toks[i + 1][0] != "atom" or not toks[i + 1][1].isdecimal():
         at = toks[i + 1][2] if i + 1 < len(toks) else len(text)
         raise ProgramParseError(text, at, f"'{word}' needs its arity as a number")
     arity = int(toks[i + 1][1])
@@ -194,15 +194,17 @@ def _parse_binder(text: str, toks: list[tuple[str, str, int]], i: int) -> tuple[
 
 def _atom(text: str, val: str, pos: int) -> Program:
     if val.startswith("$"):
-        if not val[1:].isdigit():
+        if not val[1:].isdecimal():
             raise ProgramParseError(text, pos, f"bad argument reference {val!r}")
         return Arg(int(val[1:]))
     if val.startswith("@"):
         if len(val) == 1:
             raise ProgramParseError(text, pos, "'@' needs an invented primitive's name")
         return Invented(val[1:])
-    if val.isdigit():
+    if val.isdecimal():
         return Const(int(val))
+    if val[0].isdigit():
+        raise ProgramParseError(text, pos, f"bad number {val!r}")
     if val == "recur":
         return Recur()
     if val in RESERVED:

@@ -27,7 +27,7 @@ from semantics.library import Library
 from semantics.native import NATIVE
 from semantics.program import Lambda, Program, size
 
-IOExample = tuple[tuple[Value, ...], Value]
+IOExample = tuple  # (args, output) or (args, output, weight)
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,9 @@ def induce(examples: Sequence[IOExample], arity: int, *, primitives: Sequence[Pr
     """Find the most probable program for a symbol of ``arity`` from its examples.
 
     Args:
-        examples: (argument values, output value) pairs; a minority may be wrong.
+        examples: (argument values, output value) pairs, optionally with a weight as a
+            third item (an abduced example shared among k alternatives weighs 1/k);
+            a minority may be wrong.
         arity: the number of arguments.
         primitives: the primitives the program may use (``fix`` enables recursion).
         registry: resolves primitive names.
@@ -125,10 +127,11 @@ def induce(examples: Sequence[IOExample], arity: int, *, primitives: Sequence[Pr
     if not examples:
         return InductionResult(None, 0, 0, 0.0, 0, notes=("no examples",))
     grouped: dict[tuple, Counter] = {}
-    for args, out in examples:
+    for item in examples:
+        args, out = item[0], item[1]
         if len(args) != arity:
             raise ValueError(f"example {args!r} has {len(args)} arguments, expected {arity}")
-        grouped.setdefault(tuple(args), Counter())[out] += 1
+        grouped.setdefault(tuple(args), Counter())[out] += item[2] if len(item) > 2 else 1
     inputs = list(grouped)
     outputs = [grouped[i] for i in inputs]
     arg_types = tuple(arg_types or (type_of_value(v) for v in inputs[0]))

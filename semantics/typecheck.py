@@ -113,7 +113,7 @@ def _infer(p: Program, env: tuple[_Term, ...], self_t: Arrow | None, u: _Unifier
         params = tuple(u.fresh() for _ in range(p.arity))
         result = u.fresh()
         fn_t = Arrow(params, result)
-        body_t = _infer(p.body, params, fn_t if isinstance(p, Fix) else self_t, u, reg, lib)
+        body_t = _infer(p.body, params, fn_t if isinstance(p, Fix) else None, u, reg, lib)
         if isinstance(u.resolve(body_t), Arrow):
             raise TypeCheckError(f"the body of {p} is a function, not a value")
         u.unify(result, body_t, p, "the body")

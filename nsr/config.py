@@ -1,0 +1,75 @@
+"""Configuration: nested frozen dataclasses, one section per module, with named priors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """The deduction-abduction schedule.
+
+    Attributes:
+        curriculum: maximum input length of each stage (a declared prior when not just
+            the single stage of all lengths).
+        rounds_per_stage: rounds before moving on even if the stage is not solved.
+        max_rounds: rounds in all.
+        exhaustive_len: inputs this short try every tree in abduction; longer ones try the
+            parser's beam.
+        beam: trees the parser proposes per input for abduction.
+        alternatives: revisions kept per input while symbols lack programs.
+        abduce_per_round: most failed examples abduced in one round.
+        parser_epochs: parser passes over the pseudo-labels per round.
+        seed: seeds every random choice of the run.
+    """
+
+    curriculum: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12, 1000)
+    rounds_per_stage: int = 6
+    max_rounds: int = 40
+    exhaustive_len: int = 4
+    beam: int = 8
+    alternatives: int = 4
+    abduce_per_round: int = 1500
+    parser_epochs: int = 3
+    target_accuracy: float = 1.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Priors:
+    """Every piece of domain knowledge a run is given, printed with its results."""
+
+    symbol_budget: int = 20
+    primitive_sets: tuple[str, ...] = ("list",)
+    curriculum: str = "length"
+    arity: str = "learned"
+    perception_init: str = "random"
+    input_rewriting: str = "none"
+
+    def describe(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """A whole run: the benchmark, its priors and the loop schedule."""
+
+    benchmark: str = "scan"
+    split: str = "simple"
+    priors: Priors = field(default_factory=Priors)
+    loop: LoopConfig = field(default_factory=LoopConfig)
+    parser_hidden: int = 64
+    parser_embed: int = 32
+    induction_timeout: float = 5.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrainConfig:
+        loop = LoopConfig(**{**data["loop"], "curriculum": tuple(data["loop"]["curriculum"])})
+        pri = data["priors"]
+        priors = Priors(**{**pri, "primitive_sets": tuple(pri["primitive_sets"])})
+        rest = {k: v for k, v in data.items() if k not in ("loop", "priors")}
+        return cls(priors=priors, loop=loop, **rest)

@@ -1,0 +1,76 @@
+"""The grounded symbol system: symbols on a dependency tree, evaluated bottom-up.
+
+A node's value is its symbol's program applied to its children's values, in input
+order; the root's value is the prediction. Undefined values (an unknown symbol, a wrong
+arity, a failing program) propagate as ``UNDEFINED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nsr.types import DependencyTree
+from semantics.module import UNDEFINED, SemanticModule
+from semantics.program import Program
+
+
+def children_of(tree: DependencyTree) -> list[list[int]]:
+    """Children of every position, in input order."""
+    kids: list[list[int]] = [[] for _ in tree.heads]
+    for i, h in enumerate(tree.heads):
+        if h >= 0:
+            kids[h].append(i)
+    return kids
+
+
+def postorder(tree: DependencyTree, kids: list[list[int]] | None = None) -> list[int]:
+    """Positions with every child before its parent (iterative, no recursion)."""
+    kids = kids if kids is not None else children_of(tree)
+    order, stack = [], [(tree.root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for c in reversed(kids[node]):
+            stack.append((c, False))
+    return order
+
+
+def evaluate(symbols: Sequence[int], tree: DependencyTree,
+             semantics: SemanticModule) -> list[Any]:
+    """The value of every node (``UNDEFINED`` where it cannot be computed)."""
+    kids = children_of(tree)
+    values: list[Any] = [UNDEFINED] * len(symbols)
+    for node in postorder(tree, kids):
+        values[node] = semantics.apply(symbols[node], [values[c] for c in kids[node]])
+    return values
+
+
+@dataclass(frozen=True)
+class GSSNode:
+    """One node of a grounded symbol tree, for display and export."""
+
+    index: int
+    token: str
+    symbol: int
+    program: Program | None
+    value: Any
+    children: tuple[GSSNode, ...]
+
+
+def build(tokens: Sequence[str], symbols: Sequence[int], tree: DependencyTree,
+          semantics: SemanticModule) -> GSSNode:
+    """The whole tree as nested :class:`GSSNode` values."""
+    values = evaluate(symbols, tree, semantics)
+    kids = children_of(tree)
+    made: dict[int, GSSNode] = {}
+    for node in postorder(tree, kids):
+        made[node] = GSSNode(node, tokens[node], symbols[node],
+                             semantics.program_for(symbols[node]),
+                             None if values[node] is UNDEFINED else values[node],
+                             tuple(made[c] for c in kids[node]))
+    return made[tree.root]
