@@ -54,12 +54,15 @@ def candidate_values(target: Any, int_bound: int = 200) -> list[Any]:
 
 class _Solver:
     def __init__(self, symbols: Sequence[int], tree: DependencyTree,
-                 semantics: SemanticModule, max_unknown: int, budget: int) -> None:
+                 semantics: SemanticModule, max_unknown: int, budget: int,
+                 hidden: frozenset[int] = frozenset()) -> None:
         self.symbols, self.tree, self.semantics = symbols, tree, semantics
         self.kids = children_of(tree)
-        self.values = evaluate(symbols, tree, semantics)
+        self.values = evaluate(symbols, tree, semantics, hidden)
         self.max_unknown = max_unknown
         self.budget = budget
+        self.hidden = hidden
+
 
     def solve(self, node: int, target: Any, unknown_left: int) -> tuple[dict, int] | None:
         """Assignments {node: value} along one path, and the number of unknowns used."""
@@ -68,7 +71,7 @@ class _Solver:
         s = self.symbols[node]
         kids = self.kids[node]
         kid_vals = [self.values[c] for c in kids]
-        meaning = self.semantics.meanings.get(s)
+        meaning = None if s in self.hidden else self.semantics.meanings.get(s)
         if meaning is None:
             if unknown_left <= 0 or any(v is UNDEFINED for v in kid_vals):
                 return None
@@ -94,23 +97,9 @@ class _Solver:
         return None
 
 
-def revise(symbols: Sequence[int], tree: DependencyTree, target: Any,
-           semantics: SemanticModule, *, max_unknown: int = 1, budget: int = 5000,
-           cost: float = 0.0) -> Revision | None:
-    """Abduce node values on one (symbols, tree) so that the root equals ``target``."""
-    solver = _Solver(symbols, tree, semantics, max_unknown, budget)
-    found = solver.solve(tree.root, target, max_unknown)
-    if found is None:
-        return None
-    assign, _ = found
-    values = tuple(assign.get(i, v) for i, v in enumerate(solver.values))
-    unknown = tuple(i for i in assign if semantics.meanings.get(symbols[i]) is None)
-    return Revision(tuple(symbols), tree, values, unknown, cost)
-
-
 def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], DependencyTree]],
            semantics: SemanticModule, *, max_unknown: int = 1, budget: int = 20000,
-           limit: int = 1) -> list[Revision]:
+           limit: int = 1, hidden: frozenset[int] = frozenset()) -> list[Revision]:
     """Up to ``limit`` revisions from the proposals, cheapest first.
 
     Args:
@@ -120,21 +109,22 @@ def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], Dependen
         max_unknown: how many symbols without a program one revision may rely on.
         budget: program calls allowed over all proposals.
         limit: stop after this many revisions.
+        hidden: symbols to treat as if they had no program (to re-estimate them).
     """
     found: list[Revision] = []
     seen: set = set()
     for cost, symbols, tree in proposals:
         if budget <= 0:
             break
-        solver = _Solver(symbols, tree, semantics, max_unknown, min(budget, 5000))
+        solver = _Solver(symbols, tree, semantics, max_unknown, min(budget, 5000), hidden)
         result = solver.solve(tree.root, target, max_unknown)
         budget -= max(1, 5000 - max(solver.budget, 0))
         if result is None:
             continue
         assign, _ = result
         values = tuple(assign.get(i, v) for i, v in enumerate(solver.values))
-        unknown = tuple(sorted(i for i in assign
-                               if semantics.meanings.get(symbols[i]) is None))
+        unknown = tuple(sorted(i for i in assign if symbols[i] in hidden
+                               or semantics.meanings.get(symbols[i]) is None))
         key = tuple((symbols[i], values[i], tuple(values[c] for c in solver.kids[i]))
                     for i in unknown) or (tuple(symbols), tree.heads)
         if key in seen:

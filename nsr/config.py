@@ -17,6 +17,7 @@ class LoopConfig:
         max_rounds: rounds in all.
         exhaustive_len: inputs this short try every tree in abduction; longer ones try the
             parser's beam.
+        reestimate_len: programs are re-estimated leave-one-out from inputs this short.
         beam: trees the parser proposes per input for abduction.
         alternatives: revisions kept per input while symbols lack programs.
         abduce_per_round: most failed examples abduced in one round.
@@ -28,6 +29,7 @@ class LoopConfig:
     rounds_per_stage: int = 6
     max_rounds: int = 40
     exhaustive_len: int = 4
+    reestimate_len: int = 3
     beam: int = 8
     alternatives: int = 4
     abduce_per_round: int = 1500

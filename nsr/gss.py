@@ -40,12 +40,16 @@ def postorder(tree: DependencyTree, kids: list[list[int]] | None = None) -> list
     return order
 
 
-def evaluate(symbols: Sequence[int], tree: DependencyTree,
-             semantics: SemanticModule) -> list[Any]:
-    """The value of every node (``UNDEFINED`` where it cannot be computed)."""
+def evaluate(symbols: Sequence[int], tree: DependencyTree, semantics: SemanticModule,
+             hidden: frozenset[int] = frozenset()) -> list[Any]:
+    """The value of every node (``UNDEFINED`` where it cannot be computed).
+
+    Symbols in ``hidden`` are evaluated as if they had no program."""
     kids = children_of(tree)
     values: list[Any] = [UNDEFINED] * len(symbols)
     for node in postorder(tree, kids):
+        if symbols[node] in hidden:
+            continue
         values[node] = semantics.apply(symbols[node], [values[c] for c in kids[node]])
     return values
 

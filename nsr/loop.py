@@ -13,9 +13,12 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import torch
+
 from nsr.abduction import Revision, abduce
 from nsr.config import LoopConfig
 from nsr.machine import Deduction, Machine
+from nsr.gss import children_of
 from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
 from semantics.module import UNDEFINED
@@ -66,28 +69,78 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
 
 
 def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...]
-                     ) -> list[tuple[float, tuple[int, ...]]]:
-    """The deduced symbols, then single-position changes to likely or unused symbols."""
+                     ) -> list[tuple[float, tuple[int, ...], int]]:
+    """The deduced symbols, then single-position changes to symbols with a meaning.
+
+    Changing a token to another symbol that already has a program is how synonyms are
+    discovered (two words, one meaning); such a change must explain the example fully.
+    Last, a token may move to a fresh symbol (no program, perceived for no token), which
+    frees it from a wrong meaning. Each variant carries the unknowns it may rely on."""
     logp = machine.perception.log_probs(example.inputs)  # (T, V)
-    used = set(machine.semantics.meanings)
-    fresh = next((s for s in range(logp.shape[1]) if s not in used
-                  and s not in _all_argmax(machine)), None)
-    variants = [(0.0, base)]
-    for pos in range(len(base)):
-        alts = logp[pos].topk(min(3, logp.shape[1])).indices.tolist()
-        if fresh is not None:
-            alts.append(fresh)
-        for s in dict.fromkeys(alts):
-            if s == base[pos]:
-                continue
-            cost = float(logp[pos, base[pos]] - logp[pos, s]) + (1.0 if s == fresh else 0.5)
-            variants.append((cost, base[:pos] + (s,) + base[pos + 1:]))
+    known = [s for s in machine.semantics.meanings]
+    variants = [(0.0, base, 1)]
+    if known:
+        known_t = torch.tensor(known)
+        for pos in range(len(base)):
+            scores = logp[pos, known_t]
+            for k in scores.topk(min(2, len(known))).indices.tolist():
+                s = known[k]
+                if s != base[pos]:
+                    cost = float(logp[pos, base[pos]] - logp[pos, s]) + 2.0
+                    variants.append((cost, base[:pos] + (s,) + base[pos + 1:], 0))
+    perceived = set(machine.perception.table().argmax(dim=-1).tolist())
+    fresh = next((s for s in range(logp.shape[1])
+                  if s not in perceived and s not in machine.semantics.meanings), None)
+    if fresh is not None:
+        for pos in range(len(base)):
+            variants.append((5.0, base[:pos] + (fresh,) + base[pos + 1:], 1))
     variants.sort(key=lambda v: v[0])
     return variants
 
 
-def _all_argmax(machine: Machine) -> set[int]:
-    return set(machine.perception.table().argmax(dim=-1).tolist())
+def _node_examples(symbols: Sequence[int], tree: DependencyTree, values: Sequence[Any]
+                   ) -> list[tuple[int, tuple, Any]]:
+    kids = children_of(tree)
+    out = []
+    for node, s in enumerate(symbols):
+        args = tuple(values[c] for c in kids[node])
+        if values[node] is not UNDEFINED and all(a is not UNDEFINED for a in args):
+            out.append((s, args, values[node]))
+    return out
+
+
+def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
+                           deductions: list[Deduction], config: LoopConfig) -> set[int]:
+    """Leave-one-out examples from short inputs: each symbol is hidden in turn and every
+    tree consistent with the other symbols' programs contributes, with weight 1/k.
+
+    Trees that only happen to work under a symbol's current (possibly wrong) program do
+    not outvote the alternatives, so a meaning that explains more inputs can replace it.
+    Returns the symbols so re-estimated."""
+    sem = machine.semantics
+    done: set[int] = set()
+    for index, (example, deduced) in enumerate(zip(pool, deductions)):
+        if len(example.inputs) > config.reestimate_len:
+            continue
+        syms = deduced.symbols
+        trees = all_trees(len(syms))
+        for s in set(syms):
+            proposals = [(0.0, syms, t) for t in trees]
+            revs = abduce(example.target, proposals, sem, limit=2 * config.alternatives,
+                          hidden=frozenset({s}))
+            for rev in revs:
+                for sym, args, value in rev.examples():
+                    if sym == s:
+                        sem.collect(sym, args, value, 1.0 / len(revs), group=(index, s))
+            done.add(s)
+    return done
+
+
+def _forget_unperceived(machine: Machine) -> None:
+    """Drop the programs of symbols no token is perceived as: their slots are free."""
+    perceived = set(machine.perception.table().argmax(dim=-1).tolist())
+    for s in [s for s in machine.semantics.meanings if s not in perceived]:
+        del machine.semantics.meanings[s]
 
 
 def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
@@ -100,14 +153,16 @@ def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
 
 def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
                 config: LoopConfig) -> list[Revision]:
-    variants = _symbol_variants(machine, example, deduced.symbols)
-    proposals = []
-    for cost, symbols in variants:
-        for rank, tree in enumerate(_trees_for(machine, symbols, config)):
-            proposals.append((cost + 0.01 * rank, symbols, tree))
-    proposals.sort(key=lambda p: p[0])
+    """Revisions on the deduced symbols if any exist, else with one symbol changed."""
     limit = config.alternatives if len(example.inputs) <= config.exhaustive_len else 1
-    return abduce(example.target, proposals, machine.semantics, limit=limit)
+    for cost, symbols, unknowns in _symbol_variants(machine, example, deduced.symbols):
+        trees = _trees_for(machine, symbols, config)
+        proposals = [(cost + 0.01 * rank, symbols, tree) for rank, tree in enumerate(trees)]
+        found = abduce(example.target, proposals, machine.semantics, limit=limit,
+                       max_unknown=unknowns)
+        if found:
+            return found
+    return []
 
 
 def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deduction],
@@ -116,30 +171,28 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
     sem = machine.semantics
     sem.clear_examples()
     tokens, symbols, trees = [], [], []
+    labelled: list[tuple[int, tuple[int, ...], Any, float]] = []
     for i, ok in enumerate(correct):
-        if not ok:
-            continue
-        d = deductions[i]
-        for node, s in enumerate(d.symbols):
-            kids = [c for c, h in enumerate(d.tree.heads) if h == node]
-            args = tuple(d.values[c] for c in kids)
-            if d.values[node] is not UNDEFINED:
-                sem.collect(s, args, d.values[node])
-        tokens.append(pool[i].inputs)
-        symbols.append(d.symbols)
-        trees.append(d.tree)
+        if ok:
+            d = deductions[i]
+            labelled.append((i, d.symbols, _node_examples(d.symbols, d.tree, d.values), 1.0))
+            tokens.append(pool[i].inputs)
+            symbols.append(d.symbols)
+            trees.append(d.tree)
     for i, revs in revisions.items():
-        if not revs:
-            continue
-        weight = 1.0 / len(revs)
         for rev in revs:
-            for s, args, value in rev.examples():
-                sem.collect(s, args, value, weight)
-        if len(revs) == 1 or not revs[0].unknown:
+            labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
+        if revs and (len(revs) == 1 or not revs[0].unknown):
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
             trees.append(revs[0].tree)
+    short = _reestimate_from_short(machine, pool, deductions, config)
+    for _, _, examples, weight in labelled:
+        for s, args, value in examples:
+            if s not in short:
+                sem.collect(s, args, value, weight)
     sem.learn()
     if tokens:
         machine.perception.learn(tokens, symbols)
         machine.parser.learn(symbols, trees, epochs=config.parser_epochs)
+    _forget_unperceived(machine)

@@ -21,4 +21,8 @@ class PerceptionConfig:
     lr: float = 0.5
     epochs: int = 20
     init_scale: float = 0.01
+    distinct_init: bool = True
+    """Start every token on a different (random) symbol: a declared prior that distinct
+    tokens are distinct symbols until abduction merges them."""
+    init_margin: float = 2.0
     seed: int = 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
-from nsr.errors import UnknownTokenError
+from nsr.errors import ConfigError, UnknownTokenError
 from perception.config import PerceptionConfig
 
 
@@ -26,7 +26,14 @@ class TokenPerception(nn.Module):
         self.index = {tok: i for i, tok in enumerate(self.vocab)}
         gen = torch.Generator().manual_seed(config.seed)
         init = torch.randn(len(self.vocab), config.num_symbols, generator=gen)
-        self.logits = nn.Parameter(init * config.init_scale)  # (W, V)
+        init = init * config.init_scale  # (W, V)
+        if config.distinct_init:
+            if len(self.vocab) > config.num_symbols:
+                raise ConfigError(f"{len(self.vocab)} distinct tokens but a budget of only "
+                                  f"{config.num_symbols} symbols")
+            start = torch.randperm(config.num_symbols, generator=gen)[: len(self.vocab)]
+            init[torch.arange(len(self.vocab)), start] += config.init_margin
+        self.logits = nn.Parameter(init)  # (W, V)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=config.lr)
 
     def token_ids(self, tokens: Sequence[str]) -> torch.Tensor:

@@ -84,8 +84,11 @@ class SemanticModule:
             return UNDEFINED
 
     # -- learning ----------------------------------------------------------------------
-    def collect(self, symbol: int, args: tuple, value: Value, weight: float = 1.0) -> None:
-        self.examples.setdefault(symbol, Counter())[(tuple(args), value)] += weight
+    def collect(self, symbol: int, args: tuple, value: Value, weight: float = 1.0,
+                group: Any = None) -> None:
+        """Add an example; examples sharing a ``group`` are alternative readings of one
+        observation, and a program explaining any of them explains the observation."""
+        self.examples.setdefault(symbol, Counter())[(tuple(args), value, group)] += weight
 
     def clear_examples(self) -> None:
         self.examples = {}
@@ -98,13 +101,14 @@ class SemanticModule:
             if not counter:
                 continue
             by_arity: Counter = Counter()
-            for (args, _), n in counter.items():
+            for (args, _, _), n in counter.items():
                 by_arity[len(args)] += n
             arity = by_arity.most_common(1)[0][0]
-            examples = [(a, v, n) for (a, v), n in counter.most_common(
+            examples = [(a, v, n, g) for (a, v, g), n in counter.most_common(
                 self.config.max_examples_per_symbol) if len(a) == arity]
             current = self.meanings.get(s)
-            total = sum(n for _, _, n in examples)
+            total = sum(n for _, _, n, g in examples if g is None)
+            total += len({g for *_, g in examples if g is not None})
             if current is not None and current.arity == arity:
                 matched = self._matches(current, examples)
                 if matched >= self.config.keep_threshold * total:
@@ -123,7 +127,14 @@ class SemanticModule:
         return changes
 
     def _matches(self, meaning: Meaning, examples: list[tuple]) -> float:
-        return sum(n for args, value, n in examples if self._safe(meaning, args) == value)
+        plain, groups = 0.0, set()
+        for args, value, n, group in examples:
+            if self._safe(meaning, args) == value:
+                if group is None:
+                    plain += n
+                else:
+                    groups.add(group)
+        return plain + len(groups)
 
     def _safe(self, meaning: Meaning, args: tuple) -> Any:
         try:

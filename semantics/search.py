@@ -81,17 +81,33 @@ def _wrap(body: Program, arity: int) -> Program:
 
 
 class _Scorer:
-    """Posterior of a program given weighted examples grouped by distinct input."""
+    """Posterior of a program given weighted examples grouped by distinct input.
+
+    ``alternatives[j]`` maps an output of input j to the groups it belongs to: a group is
+    one observation with several possible readings, explained if any reading is matched,
+    and then it counts its whole weight once."""
 
     def __init__(self, inputs: list[tuple], outputs: list[Counter], noise: float,
-                 n_symbols: int) -> None:
+                 n_symbols: int, alternatives: list[dict] | None = None,
+                 group_weight: dict | None = None) -> None:
         self.inputs, self.outputs = inputs, outputs
-        self.total = sum(sum(c.values()) for c in outputs)
+        self.alternatives = alternatives or [{} for _ in inputs]
+        self.group_weight = group_weight or {}
+        groups = {g for alts in self.alternatives for gs in alts.values() for g in gs}
+        self.total = (sum(sum(c.values()) for c in outputs)
+                      + sum(self.group_weight[g] for g in groups))
         self.log_ok, self.log_bad = math.log1p(-noise), math.log(noise)
         self.log_branch = math.log(max(2, n_symbols))
 
-    def matched(self, vec: Sequence[Value]) -> int:
-        return sum(c.get(v, 0) for v, c in zip(vec, self.outputs) if v is not ERR)
+    def matched(self, vec: Sequence[Value]) -> float:
+        plain = sum(c.get(v, 0) for v, c in zip(vec, self.outputs) if v is not ERR)
+        if not self.group_weight:
+            return plain
+        hit: set = set()
+        for v, alts in zip(vec, self.alternatives):
+            if alts and v is not ERR:
+                hit.update(alts.get(v, ()))
+        return plain + sum(self.group_weight[g] for g in hit)
 
     def score(self, matched: int, program_size: int) -> float:
         bad = self.total - matched
@@ -127,33 +143,47 @@ def induce(examples: Sequence[IOExample], arity: int, *, primitives: Sequence[Pr
     if not examples:
         return InductionResult(None, 0, 0, 0.0, 0, notes=("no examples",))
     grouped: dict[tuple, Counter] = {}
+    alt_of: dict[tuple, dict] = {}
+    group_weight: Counter = Counter()
     for item in examples:
-        args, out = item[0], item[1]
+        args, out = tuple(item[0]), item[1]
+        weight = item[2] if len(item) > 2 else 1
+        group = item[3] if len(item) > 3 else None
         if len(args) != arity:
             raise ValueError(f"example {args!r} has {len(args)} arguments, expected {arity}")
-        grouped.setdefault(tuple(args), Counter())[out] += item[2] if len(item) > 2 else 1
+        counts = grouped.setdefault(args, Counter())
+        if group is None:
+            counts[out] += weight
+        else:
+            counts[out] += 0
+            alt_of.setdefault(args, {}).setdefault(out, set()).add(group)
+            group_weight[group] += weight
     inputs = list(grouped)
     outputs = [grouped[i] for i in inputs]
+    alternatives = [alt_of.get(i, {}) for i in inputs]
     arg_types = tuple(arg_types or (type_of_value(v) for v in inputs[0]))
     majority = [c.most_common(1)[0][0] for c in outputs]
     result_type = result_type or Counter(type_of_value(v) for v in majority).most_common(1)[0][0]
 
     # Enumerate on the most frequent distinct inputs; all examples score the winner.
-    order = sorted(range(len(inputs)), key=lambda j: (-sum(outputs[j].values()), j))
+    order = sorted(range(len(inputs)),
+                   key=lambda j: (-sum(outputs[j].values()) - len(alternatives[j]), j))
     drive = order[: config.max_envs]
     comps = components_for(primitives, library, registry)
     comps += [constant_component(v) for v in _constants(inputs, majority, config)]
-    scorer = _Scorer(inputs, outputs, config.noise, len(comps) + arity)
+    scorer = _Scorer(inputs, outputs, config.noise, len(comps) + arity, alternatives,
+                     group_weight)
     deadline = start + config.timeout
     recursive = _wants_recursion(primitives, arg_types, result_type)
     # With recursion available, plain enumeration gets a share of the time, not all of it.
     enum = Enumerator(arg_types, [inputs[j] for j in drive], comps,
                       start + config.timeout * (0.3 if recursive else 1.0))
     drive_scorer = _Scorer([inputs[j] for j in drive], [outputs[j] for j in drive],
-                           config.noise, len(comps) + arity)
+                           config.noise, len(comps) + arity,
+                           [alternatives[j] for j in drive], group_weight)
     full = len(drive) == len(inputs)
     state = _Search(scorer, drive_scorer, full, result_type, arity, config,
-                    lambda program: _count_matches(program, inputs, outputs, registry,
+                    lambda program: _count_matches(program, inputs, scorer, registry,
                                                    library, interp))
     interp = Interpreter(registry, library, budget=Budget(steps=100_000, seconds=1.0))
     notes: list[str] = []
@@ -236,13 +266,13 @@ def _constants(inputs: list[tuple], outputs: list[Value], config: InductionConfi
     return [tok for tok, _ in counts.most_common(config.max_constants)]
 
 
-def _count_matches(program: Program, inputs: list[tuple], outputs: list[Counter],
-                   registry: Registry, library: Library, interp: Interpreter) -> int:
+def _count_matches(program: Program, inputs: list[tuple], scorer: _Scorer,
+                   registry: Registry, library: Library, interp: Interpreter) -> float:
     fn = compile_function(program, registry, library, interp)
-    matched = 0
-    for args, counts in zip(inputs, outputs):
+    vec = []
+    for args in inputs:
         try:
-            matched += counts.get(fn(*args), 0)
+            vec.append(fn(*args))
         except (PrimitiveError, BudgetExceeded):
-            pass
-    return matched
+            vec.append(ERR)
+    return scorer.matched(vec)
