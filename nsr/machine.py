@@ -40,10 +40,11 @@ class Machine:
 
     @classmethod
     def create(cls, vocabulary: Sequence[str], semantics: SemanticModule, *,
-               num_symbols: int, seed: int, hidden: int = 64, embed: int = 32) -> Machine:
+               num_symbols: int, seed: int, hidden: int = 64, embed: int = 32,
+               distinct: bool = True) -> Machine:
         torch.manual_seed(seed)
-        perception = TokenPerception(vocabulary, PerceptionConfig(num_symbols=num_symbols,
-                                                                  seed=seed))
+        perception = TokenPerception(vocabulary, PerceptionConfig(
+            num_symbols=num_symbols, seed=seed, distinct_init=distinct))
         parser = TransitionParser(ParserConfig(num_symbols=num_symbols, hidden=hidden,
                                                embed_dim=embed, seed=seed))
         return cls(perception, parser, semantics)

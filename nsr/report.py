@@ -36,3 +36,54 @@ def induction_table(report: dict[str, Any]) -> Table:
                       r.get("rendered") or "", f"{r['seconds']:.2f}",
                       "-" if acc is None else f"{100 * acc:.1f}% of {r['heldout_n']}")
     return table
+
+
+def priors_table(priors: dict[str, Any]) -> Table:
+    """The declared priors of a run, one per row."""
+    table = Table(title="Declared priors")
+    table.add_column("prior")
+    table.add_column("value")
+    for key, value in priors.items():
+        table.add_row(key, escape(", ".join(value) if isinstance(value, (list, tuple))
+                                  else str(value)))
+    return table
+
+
+def round_line(event: dict[str, Any]) -> str:
+    """One plain line per training round."""
+    return (f"round {event['round']:3d}  stage<= {event['stage']:<5} pool {event['pool']:6d}  "
+            f"train acc {100 * event['accuracy']:6.2f}%  abduced {event['abduced']:5d} "
+            f"revised {event['revised']:5d}  programs {event['programs']:3d}  "
+            f"{event['seconds']:.1f}s")
+
+
+def symbols_table(rows: list[dict[str, Any]]) -> Table:
+    """Every symbol: tokens it grounds, arity, program, its rendering and support."""
+    table = Table(title="Symbols")
+    for col in ("symbol", "tokens", "arity", "program", "shown as", "explains"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(str(r["symbol"]), escape(" ".join(r["tokens"]) or "-"),
+                      "-" if r["arity"] is None else str(r["arity"]),
+                      escape(r["program"] or "(none)"), escape(r.get("rendered") or ""),
+                      r.get("explains", ""))
+    return table
+
+
+def gss_tree(node, render_value=repr):
+    """A grounded symbol tree as a ``rich.tree.Tree``: token, symbol, program, value."""
+    from rich.tree import Tree
+
+    def label(n) -> str:
+        prog = "(no program)" if n.program is None else str(n.program)
+        value = "undefined" if n.value is None else render_value(n.value)
+        return escape(f"{n.token} ▸ s{n.symbol} {prog} = {value}")
+
+    root = Tree(label(node))
+    stack = [(node, root)]
+    while stack:
+        n, t = stack.pop()
+        for child in n.children:
+            sub = t.add(label(child))
+            stack.append((child, sub))
+    return root
