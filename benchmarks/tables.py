@@ -26,9 +26,30 @@ def induction_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def training_markdown(report: dict[str, Any]) -> str:
+    """A training benchmark: per split, accuracy of every seed, median time and memory."""
+    lines = ["| split | seeds | test accuracy per seed | median wall time (s) | "
+             "peak memory (MB) | data |", "|---|---|---|---|---|---|"]
+    for split, summary in report["summary"].items():
+        runs = [r for r in report["runs"] if r["split"] == split]
+        accs = " ".join(f"{100 * r['accuracy']:.2f}%" for r in runs)
+        seeds = ",".join(str(r["seed"]) for r in runs)
+        data = "official" if runs[0]["official_data"] else "generated"
+        lines.append(f"| {split} | {seeds} | {accs} | {summary['median_wall_seconds']} | "
+                     f"{max(r['peak_memory_mb'] for r in runs)} | {data} |")
+    priors = report["runs"][0]["priors"] if report["runs"] else {}
+    lines.append("")
+    lines.append("Priors: " + "; ".join(f"{k} = {v}" for k, v in priors.items()) + ".")
+    lines.append(f"Measured on {report['cpu_count']} CPU cores, {report['workers']} run(s) at "
+                 f"a time, Python {report['python']}.")
+    return "\n".join(lines)
+
+
 def markdown_for(report: dict[str, Any]) -> str:
     """Pick the renderer from the report's ``benchmark`` field."""
     kind = report.get("benchmark")
     if kind == "induction":
         return induction_markdown(report)
+    if kind in ("scan", "pcfg", "hint"):
+        return training_markdown(report)
     raise ValueError(f"no table renderer for benchmark {kind!r}")

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def save(run_dir: Path, machine: Machine, config: TrainConfig, progress: dict[st
         "nsr_version": __version__, "torch_version": torch.__version__,
         "python": sys.version.split()[0], "platform": platform.platform(),
         "vocabulary": machine.perception.vocab,
+        "parser_counts": {str(s): n for s, n in sorted(machine.parser_counts.items())},
         "semantics": machine.semantics.to_json(),
         "progress": progress,
     }
@@ -97,6 +99,11 @@ def load(run_dir: Path, registry: Registry | None = None
                                  embed=config.parser_embed, distinct=False)
     except (KeyError, TypeError, ValueError, NSRError) as exc:
         raise CheckpointError(f"{run_dir}/state.json: incompatible state ({exc})") from exc
+    try:
+        machine.parser_counts = Counter({int(s): int(n) for s, n in
+                                         state.get("parser_counts", {}).items()})
+    except (AttributeError, ValueError) as exc:
+        raise CheckpointError(f"{run_dir}/state.json: bad parser_counts ({exc})") from exc
     path = run_dir / "weights.pt"
     if not path.is_file():
         raise CheckpointError(f"{path}: missing")

@@ -71,6 +71,30 @@ def bench_induction(
                   f"slowest target {report['max_target_seconds']} s; wrote {out}")
 
 
+@bench_app.command("scan")
+def bench_scan(
+        out: Annotated[Path, typer.Option(help="Where to write the JSON results.")],
+        splits: Annotated[str, typer.Option(help="Comma-separated splits.")] =
+        "simple,length,addprim_jump,addprim_turn_left,around_right",
+        seeds: Annotated[str, typer.Option(help="Seeds, e.g. 0-4 or 0,2.")] = "0-4",
+        data_dir: DataDir = None,
+        workers: Annotated[int, typer.Option(help="Runs in parallel.")] = 1) -> None:
+    """Train SCAN from scratch on every split and seed; accuracy, time and memory."""
+    from nsr.bench import parse_seeds, run_training_benchmark
+    from nsr.tasks import data_dir_or_env
+
+    folder = data_dir_or_env(data_dir)
+    report = run_training_benchmark(
+        "scan", [s.strip() for s in splits.split(",") if s.strip()], parse_seeds(seeds),
+        data_dir=str(folder) if folder else None, workers=workers,
+        progress=lambda r: typer.echo(
+            f"{r['split']} seed {r['seed']}: {100 * r['accuracy']:.2f}% "
+            f"in {r['wall_seconds']} s, {r['peak_memory_mb']} MB"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    typer.echo(f"wrote {out}")
+
+
 @bench_app.command("table")
 def bench_table(result: Annotated[Path, typer.Argument(help="A benchmark JSON file.")]) -> None:
     """Print the README's markdown table for a benchmark JSON file."""

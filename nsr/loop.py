@@ -9,6 +9,7 @@ the (children values -> value) examples its nodes collected.
 from __future__ import annotations
 
 import random
+from collections import Counter
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -148,7 +149,7 @@ def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
     n = len(symbols)
     if n <= config.exhaustive_len:
         return list(all_trees(n))
-    return [r.tree for r in machine.parser.beam(symbols, k=config.beam)]
+    return [r.tree for r in machine.parser.beam(machine.parser_view(symbols), k=config.beam)]
 
 
 def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
@@ -195,4 +196,5 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
     if tokens:
         machine.perception.learn(tokens, symbols)
         machine.parser.learn(symbols, trees, epochs=config.parser_epochs)
+        machine.parser_counts = Counter(s for seq in symbols if len(seq) > 1 for s in seq)
     _forget_unperceived(machine)
