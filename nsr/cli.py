@@ -139,6 +139,7 @@ def train(
         out: Annotated[Optional[Path], typer.Option(help="Run folder.")] = None,
         data_dir: DataDir = None,
         train_file: Annotated[Optional[Path], typer.Option(help="Training file.")] = None,
+        test_file: Annotated[Optional[Path], typer.Option(help="Test file.")] = None,
         resume: Annotated[Optional[Path], typer.Option(
             help="Continue the run in this folder from its last checkpoint.")] = None,
         plain: Annotated[bool, typer.Option(help="Plain log lines, no colours.")] = False,
@@ -158,7 +159,7 @@ def train(
         else:
             config = preset(benchmark, split=split, seed=seed)
         train_set, test_set = load_examples(benchmark, split, seed=seed, data_dir=data_dir,
-                                            train_file=train_file)
+                                            train_file=train_file, test_file=test_file)
         summary = train_run(config, run_dir, train_set, registry=registry,
                             resume=resume is not None, on_event=_reporter(plain))
     except NSRError as exc:
