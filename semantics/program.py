@@ -177,7 +177,7 @@ def _parse(text: str, toks: list[tuple[str, str, int]], i: int) -> tuple[Program
 
 
 def _parse_binder(text: str, toks: list[tuple[str, str, int]], i: int) -> tuple[Program, int]:
-    word, pos = toks[i][1], toks[i][2]
+    word = toks[i][1]
     if i + 1 >= len(toks) or toks[i + 1][0] != "atom" or not toks[i + 1][1].isdecimal():
         at = toks[i + 1][2] if i + 1 < len(toks) else len(text)
         raise ProgramParseError(text, at, f"'{word}' needs its arity as a number")

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 
 from nsr.errors import BudgetExceeded, PrimitiveError
 from nsr.registry import Primitive, Registry
-from nsr.types import INT, Arrow, BaseType, Value, type_of_value
+from nsr.types import INT, BaseType, Value, type_of_value
 from semantics.compiled import compile_function
 from semantics.enumeration import (ERR, Component, Enumerator, component_for_primitive,
                                    constant_component, invented_component)
 from semantics.interpreter import Budget, Interpreter
 from semantics.library import Library
 from semantics.native import NATIVE
-from semantics.program import Lambda, Program, size
+from semantics.program import Lambda, Program
 
 IOExample = tuple  # (args, output) or (args, output, weight)
 
