@@ -46,7 +46,10 @@ def save(run_dir: Path, machine: Machine, config: TrainConfig, progress: dict[st
     run_dir.mkdir(parents=True, exist_ok=True)
     _write_json(run_dir / "config.json", {"format": FORMAT_VERSION, **config.to_json()})
     weights = {"perception": machine.perception.state_dict(),
-               "parser": machine.parser.state_dict()}
+               "parser": machine.parser.state_dict(),
+               "perception_optimizer": machine.perception.optimizer.state_dict(),
+               "parser_optimizer": machine.parser.optimizer.state_dict(),
+               "parser_learn_calls": torch.tensor(machine.parser._learn_calls)}
     _atomic_write(run_dir / "weights.pt", lambda p: torch.save(weights, p))
     state = {
         "format": FORMAT_VERSION,
@@ -111,6 +114,9 @@ def load(run_dir: Path, registry: Registry | None = None
         weights = torch.load(path, weights_only=True, map_location="cpu")
         machine.perception.load_state_dict(weights["perception"])
         machine.parser.load_state_dict(weights["parser"])
+        machine.perception.optimizer.load_state_dict(weights["perception_optimizer"])
+        machine.parser.optimizer.load_state_dict(weights["parser_optimizer"])
+        machine.parser._learn_calls = int(weights["parser_learn_calls"])
     except Exception as exc:  # torch raises many kinds on corrupt files
         raise CheckpointError(f"{path}: corrupt, truncated or incompatible weights "
                               f"({type(exc).__name__}: {exc})") from exc

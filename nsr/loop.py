@@ -30,12 +30,15 @@ def stage_pool(examples: Sequence[Example], max_len: int) -> list[Example]:
 
 
 def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
-          start_round: int = 0) -> Iterator[dict[str, Any]]:
-    """Run the loop; yields one event per round and a final ``done`` event."""
-    rng = random.Random(config.seed)
+          start_round: int = 0, stage_index: int = 0, in_stage: int = 0
+          ) -> Iterator[dict[str, Any]]:
+    """Run the loop; yields one event per round and a final ``done`` event.
+
+    Each round's random choices are seeded by (seed, round), and each event carries the
+    schedule position, so a run resumed from any round's checkpoint continues exactly."""
     stages = [L for L in config.curriculum if stage_pool(examples, L)] or [10**9]
-    stage_index, in_stage = 0, 0
     for round_no in range(start_round, config.max_rounds):
+        rng = random.Random(config.seed * 1_000_003 + round_no)
         t0 = time.monotonic()
         max_len = stages[stage_index]
         pool = stage_pool(examples, max_len)
@@ -45,11 +48,13 @@ def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
                      seconds=round(time.monotonic() - t0, 2))
         last_stage = stage_index == len(stages) - 1
         solved = event["accuracy"] >= config.target_accuracy
-        yield {"event": "round", **event}
-        if solved and last_stage:
-            break
+        finished = solved and last_stage
         if (solved or in_stage >= config.rounds_per_stage) and not last_stage:
             stage_index, in_stage = stage_index + 1, 0
+        yield {"event": "round", **event, "solved": finished,
+               "schedule": {"stage_index": stage_index, "in_stage": in_stage}}
+        if finished:
+            break
     yield {"event": "done"}
 
 

@@ -27,11 +27,14 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
     On Ctrl-C the last finished round's checkpoint is kept and the interrupt re-raised.
     """
     registry = registry or Registry.default()
-    start_round, elapsed = 0, 0.0
+    start_round, elapsed, schedule = 0, 0.0, {}
     if resume:
         machine, config, progress = checkpoint.load(run_dir, registry)
         start_round = progress.get("round", -1) + 1
         elapsed = progress.get("seconds", 0.0)
+        schedule = progress.get("schedule", {})
+        if progress.get("finished") or progress.get("solved"):
+            start_round = config.loop.max_rounds
     else:
         vocab = sorted({t for e in examples for t in e.inputs})
         semantics = checkpoint.build_semantics(config, registry)
@@ -42,10 +45,14 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
     progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
     on_event({"event": "start", "priors": config.priors.describe(), "examples": len(examples),
               "resumed_from": start_round if resume else None})
-    for event in train(machine, examples, config.loop, start_round=start_round):
+    for event in train(machine, examples, config.loop, start_round=start_round,
+                       stage_index=schedule.get("stage_index", 0),
+                       in_stage=schedule.get("in_stage", 0)):
         if event["event"] == "round":
             progress = {"round": event["round"], "train_accuracy": event["accuracy"],
-                        "stage": event["stage"], "seconds": round(time.monotonic() - t0, 2)}
+                        "stage": event["stage"], "schedule": event["schedule"],
+                        "solved": event["solved"],
+                        "seconds": round(time.monotonic() - t0, 2)}
             checkpoint.save(run_dir, machine, config, progress)
         on_event(event)
     progress["finished"] = True

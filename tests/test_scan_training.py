@@ -89,27 +89,35 @@ def test_corrupt_checkpoints_give_clear_errors(trained_run: Path, tmp_path: Path
     assert expect in result.output
 
 
-def test_resume_continues_after_the_last_checkpoint(tmp_path: Path) -> None:
+def test_resume_reaches_the_same_programs_and_weights(tmp_path: Path) -> None:
+    """Stopping after round 3 and resuming gives exactly the uninterrupted run."""
     from dataclasses import replace
 
+    import torch
+
     from benchmarks.scan import generate_split
+    from nsr import checkpoint
     from nsr.presets import preset
     from nsr.run import train_run
 
     train, _ = generate_split("simple", seed=0)
     short = [e for e in train if len(e.inputs) <= 3]
     config = preset("scan", split="simple", seed=0)
-    config = replace(config, loop=replace(config.loop, max_rounds=3))
-    run = tmp_path / "run"
-    first = train_run(config, run, short)
-    assert first["round"] == 2
-    events = []
-    resumed_config = replace(config, loop=replace(config.loop, max_rounds=5))
-    from nsr import checkpoint
-
-    machine, _, _ = checkpoint.load(run)
-    checkpoint.save(run, machine, resumed_config, {"round": 2, "seconds": 1.0})
-    second = train_run(resumed_config, run, short, resume=True, on_event=events.append)
+    full = replace(config, loop=replace(config.loop, max_rounds=6, rounds_per_stage=2))
+    train_run(full, tmp_path / "whole", short)
+    cut = replace(full, loop=replace(full.loop, max_rounds=3))
+    train_run(cut, tmp_path / "cut", short)
+    machine, _, progress = checkpoint.load(tmp_path / "cut")
+    assert progress["round"] == 2
+    checkpoint.save(tmp_path / "cut", machine, full, {**progress, "finished": False})
+    events: list[dict] = []
+    train_run(full, tmp_path / "cut", short, resume=True, on_event=events.append)
     assert events[0]["resumed_from"] == 3
     assert [e["round"] for e in events if e["event"] == "round"][0] == 3
-    assert second["round"] >= 3
+    whole, _, p_whole = checkpoint.load(tmp_path / "whole")
+    resumed, _, p_resumed = checkpoint.load(tmp_path / "cut")
+    assert whole.semantics.to_json() == resumed.semantics.to_json()
+    assert p_whole["round"] == p_resumed["round"]
+    for (k, a), (_, b) in zip(whole.parser.state_dict().items(),
+                              resumed.parser.state_dict().items()):
+        assert torch.equal(a, b), k
