@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.pcfg_grammar import BINARY, LETTERS, UNARY
 from nsr.types import INT, LIST, Arrow, BaseType, Value
 
 ACTIONS = ("I_WALK", "I_LOOK", "I_RUN", "I_JUMP", "I_TURN_LEFT", "I_TURN_RIGHT")
-STRINGS = tuple(f"{c}{i}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for i in range(1, 21))
+STRINGS = LETTERS
 
 
 @dataclass(frozen=True)
@@ -96,23 +97,9 @@ def targets() -> list[Target]:
         out.append(Target("scan", word, 1, fn, _scan_args(1, turned), ("list",)))
     out.append(Target("scan", "and", 2, lambda x, y: x + y, _scan_args(2), ("list",)))
     out.append(Target("scan", "after", 2, lambda x, y: y + x, _scan_args(2), ("list",)))
-    pcfg_unary = {
-        "copy": lambda x: x,
-        "reverse": lambda x: x[::-1],
-        "shift": lambda x: x[1:] + x[:1],
-        "echo": lambda x: x + x[-1:],
-        "swap_first_last": lambda x: x[-1:] + x[1:-1] + x[:1] if len(x) > 1 else x,
-        "repeat": lambda x: x + x,
-    }
-    for name, fn in pcfg_unary.items():
+    for name, fn in UNARY.items():
         out.append(Target("pcfg", name, 1, fn, _unary_strings, ("list",)))
-    pcfg_binary = {
-        "append": lambda x, y: x + y,
-        "prepend": lambda x, y: y + x,
-        "remove_first": lambda x, y: y,
-        "remove_second": lambda x, y: x,
-    }
-    for name, fn in pcfg_binary.items():
+    for name, fn in BINARY.items():
         out.append(Target("pcfg", name, 2, fn, _binary_strings, ("list",)))
     hint = (("add", lambda x, y: x + y, _nat_pairs(cap=None)),
             ("minus", lambda x, y: max(0, x - y), _nat_pairs()),
