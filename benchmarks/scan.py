@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.data_files import read_lines, write_lines
-from benchmarks.scan_grammar import PRIMITIVES, all_commands, interpret
+from benchmarks.scan_grammar import ACTIONS, PRIMITIVES, all_commands, interpret
 from nsr.errors import DataError
 from nsr.types import Example, Tokens
 
@@ -185,29 +185,42 @@ def _template_split(
     return train, test
 
 
-def load_file(path: str | Path) -> list[Example]:
+def load_file(
+    path: str | Path, *, actions: Collection[str] | None = ACTIONS
+) -> list[Example]:
     """Read a SCAN file (``.txt`` or ``.txt.gz``), one ``IN: ... OUT: ...`` per line.
 
     Blank lines are skipped. Each example's ``meta["source"]`` is ``"<file>:<line>"``.
 
     Args:
         path: The file.
+        actions: The output tokens allowed (SCAN's six actions); another token is
+            reported, since it is most often a line cut short (``I_JU``) or mistyped.
+            ``None`` allows any token.
 
     Returns:
         The examples in file order, duplicates kept.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        DataError: A malformed or non-UTF-8 line (naming file and line), or a
-            file without any example.
+        DataError: A malformed or non-UTF-8 line, or an unknown action (naming file
+            and line), or a file without any example.
     """
     examples = []
+    allowed = frozenset(actions) if actions is not None else None
     for number, line in read_lines(path):
         if not line.strip():
             continue
-        command, actions = _parse_line(str(path), number, line)
+        command, targets = _parse_line(str(path), number, line)
+        if allowed is not None and not allowed.issuperset(targets):
+            unknown = next(a for a in targets if a not in allowed)
+            raise DataError(
+                str(path), number,
+                f"unknown action {unknown!r} (a line cut short or mistyped? SCAN's "
+                f"actions are {', '.join(sorted(allowed))})",
+            )
         meta = {"source": f"{Path(path).name}:{number}"}
-        examples.append(Example(inputs=command, target=actions, meta=meta))
+        examples.append(Example(inputs=command, target=targets, meta=meta))
     if not examples:
         raise DataError(str(path), None, "no examples (the file is empty)")
     return examples

@@ -4,19 +4,20 @@ The search is top-down: the root must equal the target; for a node whose program
 known, the value one child must take is found by inverting the program over candidate
 values (sub-lists of the target for token lists, a range of naturals for numbers), each
 checked forward; a node whose symbol has no program yet takes the value asked of it and
-yields a new example for that symbol. Proposals (symbol assignments and trees) are tried
+yields a new example for that symbol. Where valueless symbols are allowed, leaves without
+a program are valueless wherever their parent's program takes exactly the other children. Proposals (symbol assignments and trees) are tried
 cheapest first, within a budget of program calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nsr.gss import children_of, evaluate
+from nsr.gss import children_of, node_examples, postorder, valued
 from nsr.types import DependencyTree
-from semantics.module import UNDEFINED, SemanticModule
+from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,9 @@ class Revision:
     """Positions whose symbols had no program: their values were abduced."""
     cost: float
 
-    def examples(self) -> Iterator[tuple[int, tuple, Any]]:
+    def examples(self) -> list[tuple[int, tuple, Any]]:
         """(symbol, children values, value) for every node whose values are all known."""
-        kids = children_of(self.tree)
-        for node, s in enumerate(self.symbols):
-            args = tuple(self.values[c] for c in kids[node])
-            if self.values[node] is not UNDEFINED and all(a is not UNDEFINED for a in args):
-                yield s, args, self.values[node]
+        return node_examples(self.symbols, self.tree, self.values)
 
 
 def candidate_values(target: Any, int_bound: int = 200) -> list[Any]:
@@ -55,29 +52,61 @@ def candidate_values(target: Any, int_bound: int = 200) -> list[Any]:
 class _Solver:
     def __init__(self, symbols: Sequence[int], tree: DependencyTree,
                  semantics: SemanticModule, max_unknown: int, budget: int,
-                 hidden: frozenset[int] = frozenset()) -> None:
+                 hidden: frozenset[int] = frozenset(), silence: bool = False) -> None:
         self.symbols, self.tree, self.semantics = symbols, tree, semantics
         self.kids = children_of(tree)
-        self.values = evaluate(symbols, tree, semantics, hidden)
+        self.hidden = hidden
+        self.silenced: set[int] = set()
+        self.values = self._evaluate(silence)
         self.max_unknown = max_unknown
         self.budget = budget
-        self.hidden = hidden
 
+    def _meaning(self, node: int):
+        s = self.symbols[node]
+        return None if s in self.hidden else self.semantics.meanings.get(s)
+
+    def _evaluate(self, silence: bool) -> list[Any]:
+        """Bottom-up values; with ``silence``, leaves without a program are made valueless
+        wherever their parent's program takes exactly the other children."""
+        values: list[Any] = [UNDEFINED] * len(self.symbols)
+        for node in postorder(self.tree, self.kids):
+            meaning = self._meaning(node)
+            if meaning is None:
+                continue
+            kids = self.kids[node]
+            if silence and not meaning.valueless:
+                free = [c for c in kids if not self.kids[c] and self._meaning(c) is None]
+                carrying = [c for c in kids if values[c] is not NO_VALUE]
+                if free and len(carrying) - len(free) == meaning.arity:
+                    for c in free:
+                        values[c] = NO_VALUE
+                        self.silenced.add(c)
+            values[node] = self.semantics.apply(self.symbols[node], valued(kids, values))
+        return values
 
     def solve(self, node: int, target: Any, unknown_left: int) -> tuple[dict, int] | None:
         """Assignments {node: value} along one path, and the number of unknowns used."""
         if self.values[node] is not UNDEFINED and self.values[node] == target:
             return {}, 0
-        s = self.symbols[node]
         kids = self.kids[node]
-        kid_vals = [self.values[c] for c in kids]
-        meaning = None if s in self.hidden else self.semantics.meanings.get(s)
+        meaning = self._meaning(node)
         if meaning is None:
+            kid_vals = [self.values[c] for c in kids]
             if unknown_left <= 0 or any(v is UNDEFINED for v in kid_vals):
                 return None
             return {node: target}, 1
-        if meaning.arity != len(kids):
+        if meaning.valueless:
             return None
+        carrying = [c for c in kids if self.values[c] is not NO_VALUE]
+        if len(carrying) != meaning.arity:
+            return None
+        return self._invert(node, carrying, target, unknown_left)
+
+    def _invert(self, node: int, kids: list[int], target: Any, unknown_left: int
+                ) -> tuple[dict, int] | None:
+        """Change one child's value so that the node's program gives ``target``."""
+        s = self.symbols[node]
+        kid_vals = [self.values[c] for c in kids]
         for i, c in enumerate(kids):
             if any(v is UNDEFINED for j, v in enumerate(kid_vals) if j != i):
                 continue
@@ -99,7 +128,8 @@ class _Solver:
 
 def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], DependencyTree]],
            semantics: SemanticModule, *, max_unknown: int = 1, budget: int = 20000,
-           limit: int = 1, hidden: frozenset[int] = frozenset()) -> list[Revision]:
+           limit: int = 1, hidden: frozenset[int] = frozenset(), silence: bool = False
+           ) -> list[Revision]:
     """Up to ``limit`` revisions from the proposals, cheapest first.
 
     Args:
@@ -110,20 +140,30 @@ def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], Dependen
         budget: program calls allowed over all proposals.
         limit: stop after this many revisions.
         hidden: symbols to treat as if they had no program (to re-estimate them).
+        silence: let leaves without a program be valueless where their parent's program
+            takes exactly the other children (the prior that symbols may carry no value).
     """
     found: list[Revision] = []
     seen: set = set()
     for cost, symbols, tree in proposals:
         if budget <= 0:
             break
-        solver = _Solver(symbols, tree, semantics, max_unknown, min(budget, 5000), hidden)
-        result = solver.solve(tree.root, target, max_unknown)
+        solver = _Solver(symbols, tree, semantics, max_unknown, min(budget, 5000), hidden,
+                         silence)
+        if solver.values[tree.root] == target:
+            result: tuple[dict, int] | None = ({}, 0)
+        elif all(semantics.meanings.get(s) is not None and s not in hidden
+                 for s in symbols):
+            continue  # every program is fixed: nothing to abduce on this tree
+        else:
+            result = solver.solve(tree.root, target, max_unknown)
         budget -= max(1, 5000 - max(solver.budget, 0))
         if result is None:
             continue
         assign, _ = result
         values = tuple(assign.get(i, v) for i, v in enumerate(solver.values))
-        unknown = tuple(sorted(i for i in assign if symbols[i] in hidden
+        unknown = tuple(sorted(i for i in set(assign) | solver.silenced
+                               if symbols[i] in hidden
                                or semantics.meanings.get(symbols[i]) is None))
         key = tuple((symbols[i], values[i], tuple(values[c] for c in solver.kids[i]))
                     for i in unknown) or (tuple(symbols), tree.heads)

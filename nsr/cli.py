@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from nsr.errors import NSRError
+from nsr.errors import ConfigError, NSRError
 
 app = typer.Typer(help="Neural-symbolic recursive machine: learn programs from examples.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -22,7 +26,10 @@ CodeOption = Annotated[Optional[list[Path]], typer.Option(
 
 
 def _fail(exc: Exception) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    from rich.markup import escape
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}",
+                                               highlight=False)
     raise typer.Exit(code=2)
 
 
@@ -131,10 +138,139 @@ def _reporter(plain: bool):
     return report
 
 
+def _recorded_data(run: Path, data_dir: Path | None, train_file: Path | None,
+                   test_file: Path | None) -> tuple[Path | None, Path | None, Path | None]:
+    """On resume, the data the run recorded, unless given again."""
+    from nsr.checkpoint import data_record
+
+    recorded = data_record(run)
+
+    def pick(given: Path | None, key: str) -> Path | None:
+        return given if given is not None or not recorded.get(key) else Path(recorded[key])
+    return pick(data_dir, "data_dir"), pick(train_file, "train_file"), pick(test_file,
+                                                                           "test_file")
+
+
+def _data_source(data_dir: Path | None, train_file: Path | None,
+                 test_file: Path | None) -> dict[str, str | None]:
+    from nsr.tasks import data_dir_or_env
+
+    folder = data_dir_or_env(data_dir)
+    return {"data_dir": str(folder) if folder else None,
+            "train_file": str(train_file) if train_file else None,
+            "test_file": str(test_file) if test_file else None}
+
+
+def _refuse_to_overwrite(run_dir: Path, overwrite: bool) -> None:
+    from nsr.errors import ResumeError
+
+    if overwrite or not (run_dir / "state.json").exists():
+        return
+    raise ResumeError(f"{run_dir} already holds a run; continue it with "
+                      f"nsr train --resume {run_dir}, or start again with --overwrite")
+
+
+@contextmanager
+def _data_errors() -> Iterator[None]:
+    """A missing file or an unknown split named by a loader, as a one-line error."""
+    from nsr.errors import DataError
+
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise NSRError(str(exc)) from exc
+        raise DataError(exc.filename, None, exc.strerror or str(exc)) from exc
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler's stop) is handled like Ctrl-C: checkpoint, then stop."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(run_dir: Path | None) -> None:
+    err = Console(stderr=True, soft_wrap=True)
+    state = run_dir / "state.json" if run_dir is not None else None
+    if state is None or not state.exists():
+        err.print("interrupted before any checkpoint was written", highlight=False)
+    else:
+        try:
+            done = json.loads(state.read_text())["progress"]
+            what = ("the finished run" if done.get("finished")
+                    else f"the checkpoint of round {done.get('round')}")
+        except (OSError, ValueError, KeyError, TypeError):
+            what = "the last checkpoint"
+        err.print(f"interrupted: {what} is kept in {run_dir}; continue with: "
+                  f"nsr train --resume {run_dir}", highlight=False)
+    raise typer.Exit(code=130)
+
+
+def _task_options_only(benchmark: str, split: str | None, *paths: Path | None) -> None:
+    """With ``--task`` the spec names the data: benchmark options are refused."""
+    if benchmark != "scan" or split is not None or any(p is not None for p in paths):
+        _fail(ConfigError("--task (or resuming a task run) takes its data from the spec: "
+                          "give no benchmark, --split, --data-dir, --train-file or "
+                          "--test-file"))
+
+
+def _train_task(task: Path | None, *, resume: Path | None, out: Path | None, seed: int,
+                plain: bool, code: list[Path] | None, checkpoint_every: int | None,
+                overwrite: bool) -> None:
+    """``nsr train --task spec.toml`` (or ``--resume`` of such a run)."""
+    from nsr import task_run
+    from nsr.checkpoint import load
+    from nsr.run import evaluate, train_run
+
+    run_dir: Path | None = None
+    try:
+        if task is not None and resume is not None:
+            raise ConfigError("give --task for a new run or --resume for an old one, "
+                              "not both")
+        if resume is not None:
+            setup, run_dir = task_run.resume(resume, code), resume
+        else:
+            setup = task_run.prepare(task, code or [], seed)
+            run_dir = out or Path("runs") / f"{setup.spec.name}-seed{seed}"
+            _refuse_to_overwrite(run_dir, overwrite)
+            task_run.record(run_dir, setup.spec, setup.code)
+        config = setup.config if checkpoint_every is None else replace(
+            setup.config, checkpoint_every=checkpoint_every)
+        with _terminate_as_interrupt():
+            summary = train_run(config, run_dir, setup.train, registry=setup.registry,
+                                resume=resume is not None, on_event=_reporter(plain),
+                                source={"task": str(setup.spec.source),
+                                        "train_file": str(setup.spec.train)})
+            machine, config, _ = load(run_dir, setup.registry)
+            result = evaluate(machine, setup.test)
+    except NSRError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted(run_dir)
+    typer.echo(f"test accuracy {100 * result['accuracy']:.2f}% of {result['n']} "
+               f"(task {config.split}, seed {config.loop.seed}); trained in "
+               f"{summary['seconds']} s; run folder {run_dir}")
+
+
 @app.command()
 def train(
-        benchmark: Annotated[str, typer.Argument(help="Benchmark: scan.")] = "scan",
-        split: Annotated[str, typer.Option(help="Benchmark split.")] = "simple",
+        benchmark: Annotated[str, typer.Argument(help="Benchmark: scan or hint.")] = "scan",
+        split: Annotated[Optional[str], typer.Option(
+            help="Benchmark split (scan: simple; hint: symbol).")] = None,
+        input_: Annotated[str, typer.Option(
+            "--input", help="HINT's input: symbol (images: not yet).")] = "symbol",
         seed: int = 0,
         out: Annotated[Optional[Path], typer.Option(help="Run folder.")] = None,
         data_dir: DataDir = None,
@@ -143,34 +279,61 @@ def train(
         resume: Annotated[Optional[Path], typer.Option(
             help="Continue the run in this folder from its last checkpoint.")] = None,
         plain: Annotated[bool, typer.Option(help="Plain log lines, no colours.")] = False,
-        code: CodeOption = None) -> None:
+        checkpoint_every: Annotated[Optional[int], typer.Option(
+            help="Checkpoint every N rounds (default 1; always on Ctrl-C and at the end).",
+            min=1)] = None,
+        overwrite: Annotated[bool, typer.Option(
+            help="Start afresh in a run folder that already holds a run.")] = False,
+        code: CodeOption = None,
+        task: Annotated[Optional[Path], typer.Option(
+            help="Your own task: a TOML spec naming data files, tokenisation, output "
+                 "type, primitive sets and priors (instead of a benchmark).")] = None
+        ) -> None:
     """Train perception, parser and programs jointly from (input, output) pairs."""
+    from nsr.checkpoint import load
     from nsr.presets import preset
     from nsr.run import evaluate, train_run
+    from nsr.task_run import is_task_run, record, run_registry
     from nsr.tasks import load_examples
 
+    if task is not None or (resume is not None and is_task_run(resume)):
+        _task_options_only(benchmark, split, data_dir, train_file, test_file)
+        return _train_task(task, resume=resume, out=out, seed=seed, plain=plain, code=code,
+                           checkpoint_every=checkpoint_every, overwrite=overwrite)
+    run_dir: Path | None = None
     try:
-        registry = load_registry(code)
-        run_dir = resume or out or Path("runs") / f"{benchmark}-{split}-seed{seed}"
+        registry = run_registry(resume, code) if resume else load_registry(code)
         if resume:
             from nsr.checkpoint import load_config
-            config = load_config(run_dir)
+            config = load_config(resume)
             benchmark, split, seed = config.benchmark, config.split, config.loop.seed
+            data_dir, train_file, test_file = _recorded_data(resume, data_dir, train_file,
+                                                             test_file)
         else:
+            if input_ != "symbol":
+                raise ConfigError(f"--input {input_}: only symbol input can be trained yet")
             config = preset(benchmark, split=split, seed=seed)
-        train_set, test_set = load_examples(benchmark, split, seed=seed, data_dir=data_dir,
-                                            train_file=train_file, test_file=test_file)
-        summary = train_run(config, run_dir, train_set, registry=registry,
-                            resume=resume is not None, on_event=_reporter(plain))
+            split = config.split
+        run_dir = resume or out or Path("runs") / f"{benchmark}-{split}-seed{seed}"
+        if not resume:
+            _refuse_to_overwrite(run_dir, overwrite)
+            record(run_dir, None, code or [])
+        if checkpoint_every is not None:
+            config = replace(config, checkpoint_every=checkpoint_every)
+        with _data_errors():
+            train_set, test_set = load_examples(
+                benchmark, split, seed=seed, data_dir=data_dir, train_file=train_file,
+                test_file=test_file)
+        with _terminate_as_interrupt():
+            summary = train_run(config, run_dir, train_set, registry=registry,
+                                resume=resume is not None, on_event=_reporter(plain),
+                                source=_data_source(data_dir, train_file, test_file))
+            machine, _, _ = load(run_dir, registry)
+            result = evaluate(machine, test_set)
     except NSRError as exc:
         _fail(exc)
     except KeyboardInterrupt:
-        Console(stderr=True).print(f"interrupted: the last checkpoint in {run_dir} is kept; "
-                                   f"continue with: nsr train --resume {run_dir}")
-        raise typer.Exit(code=130)
-    from nsr.checkpoint import load
-    machine, _, _ = load(run_dir, registry)
-    result = evaluate(machine, test_set)
+        _interrupted(run_dir)
     typer.echo(f"test accuracy {100 * result['accuracy']:.2f}% of {result['n']} "
                f"({benchmark} {split}, seed {seed}); trained in {summary['seconds']} s; "
                f"run folder {run_dir}")
@@ -182,47 +345,86 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
           test_file: Annotated[Optional[Path], typer.Option(help="A test file.")] = None,
           data_dir: DataDir = None,
           as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-          = False) -> None:
+          = False, code: CodeOption = None) -> None:
     """Exact-match accuracy of a trained run on a split's test set or a file."""
     from nsr.checkpoint import load
     from nsr.run import evaluate
+    from nsr.task_run import is_task_run, run_registry, task_test_set
     from nsr.tasks import load_examples
 
     try:
-        machine, config, progress = load(run)
+        machine, config, progress = load(run, run_registry(run, code))
+        if is_task_run(run) and split is not None:
+            raise ConfigError(f"{run} is a task run: it has no splits; use --test-file")
         split = split or config.split
-        _, test_set = load_examples(config.benchmark, split, seed=config.loop.seed,
-                                    data_dir=data_dir, test_file=test_file)
+        with _data_errors():
+            if is_task_run(run):
+                test_set = task_test_set(run, test_file)
+            else:
+                _, test_set = load_examples(config.benchmark, split, seed=config.loop.seed,
+                                            data_dir=data_dir, test_file=test_file)
     except NSRError as exc:
         _fail(exc)
+    import torch
+
+    torch.set_num_threads(max(1, config.threads))
     result = {"run": str(run), "benchmark": config.benchmark, "split": split,
               "test_file": str(test_file) if test_file else None,
               **evaluate(machine, test_set), "priors": config.priors.describe()}
     if as_json:
         typer.echo(json.dumps(result))
     else:
+        unknown = result["unknown_token_inputs"]
         typer.echo(f"accuracy {100 * result['accuracy']:.2f}% of {result['n']} "
-                   f"({config.benchmark} {split}) in {result['seconds']} s")
+                   f"({config.benchmark} {split}) in {result['seconds']} s"
+                   + (f"; {unknown} input(s) with tokens never seen in training counted "
+                      "wrong" if unknown else ""))
+        for name, sub in result.get("subsets", {}).items():
+            typer.echo(f"  {name}: {100 * sub['accuracy']:.2f}% of {sub['n']}")
+        if "subset_average" in result:
+            typer.echo(f"  average over subsets: {100 * result['subset_average']:.2f}%")
+        for key in ("symbol_accuracy", "head_accuracy", "head_accuracy_valued"):
+            if key in result:
+                typer.echo(f"  {key.replace('_', ' ')}: {100 * result[key]:.2f}%")
 
 
 @app.command()
 def inspect(run: Annotated[Path, typer.Argument(help="A run folder (may still train).")],
-            input_: Annotated[Optional[str], typer.Option(
-                "--input", help="Show the grounded symbol tree of this input.")] = None
-            ) -> None:
-    """Show every symbol's program and, for an input, its grounded symbol tree."""
+            input_: Annotated[Optional[list[str]], typer.Option(
+                "--input", help="Draw the grounded symbol tree of this input "
+                                "(repeatable).")] = None,
+            inputs_file: Annotated[Optional[Path], typer.Option(
+                help="More inputs for a .conll export: one per line, or a TSV's first "
+                     "column.")] = None,
+            export: Annotated[Optional[list[Path]], typer.Option(
+                help="Write trees.conll (the inputs' trees) or programs.json (every "
+                     "symbol); repeatable.")] = None,
+            code: CodeOption = None) -> None:
+    """Show every symbol's program, the trees of inputs, and export them."""
     from nsr.checkpoint import load
+    from nsr.export import check_exports, write_export
+    from nsr.inspection import about, file_trees, input_tokenizer, progress_line
     from nsr.report import gss_tree, priors_table, symbols_table
     from nsr.run import explain, symbol_rows
+    from nsr.task_run import run_code, run_registry
 
     try:
-        machine, config, progress = load(run)
+        check_exports(export or [], bool(input_ or inputs_file))
+        machine, config, progress = load(run, run_registry(run, code))
+        rows, tokenize, trees = symbol_rows(machine), input_tokenizer(run), []
+        typer.echo(progress_line(run, progress))
         console.print(priors_table(config.priors.describe()))
-        console.print(symbols_table(symbol_rows(machine)))
-        if input_ is not None:
-            node, deduction = explain(machine, input_.split())
+        console.print(symbols_table(rows))
+        for text in input_ or []:
+            node, deduction = explain(machine, tokenize(text))
             console.print(gss_tree(node, render_value=_show_value))
             typer.echo(f"output: {_show_value(deduction.output)}")
+            trees.append(node)
+        trees += file_trees(machine, inputs_file, tokenize) if inputs_file else []
+        for path in export or []:
+            what = write_export(path, trees=trees, rows=rows, about=about(
+                run, config, progress, code or run_code(run)))
+            typer.echo(f"wrote {what} to {path}")
     except NSRError as exc:
         _fail(exc)
 

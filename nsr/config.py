@@ -19,6 +19,8 @@ class LoopConfig:
             parser's beam.
         reestimate_len: programs are re-estimated leave-one-out from inputs this short.
         beam: trees the parser proposes per input for abduction.
+        edit_depth: abduction also tries trees up to this many rotations from the
+            parser's best tree (0: the beam only).
         alternatives: revisions kept per input while symbols lack programs.
         abduce_per_round: most failed examples abduced in one round.
         parser_epochs: parser passes over the pseudo-labels per round.
@@ -31,6 +33,7 @@ class LoopConfig:
     exhaustive_len: int = 4
     reestimate_len: int = 3
     beam: int = 8
+    edit_depth: int = 0
     alternatives: int = 4
     abduce_per_round: int = 1500
     parser_epochs: int = 3
@@ -48,6 +51,8 @@ class Priors:
     arity: str = "learned"
     perception_init: str = "random"
     input_rewriting: str = "none"
+    valueless_symbols: bool = False
+    """Whether a symbol may carry no value (its nodes are skipped by their parents)."""
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +69,13 @@ class TrainConfig:
     parser_hidden: int = 64
     parser_embed: int = 32
     induction_timeout: float = 5.0
+    threads: int = 1
+    """CPU threads for torch: the small models here run fastest on one."""
+    train_limit: int | None = None
+    """Train on a seeded sample of this many examples (``None``: all of them)."""
+    checkpoint_every: int = 1
+    """Write a checkpoint every this many rounds (and on Ctrl-C, and at the end);
+    it does not change what the run learns."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -54,6 +54,10 @@ class CheckpointError(NSRError):
     """A checkpoint is missing, corrupt, truncated or of an incompatible format."""
 
 
+class ResumeError(NSRError):
+    """A run cannot continue as asked: it would train on other data, or overwrite a run."""
+
+
 class UnknownTokenError(NSRError):
     """An input token was never seen in training and no unknown-symbol path is declared."""
 

@@ -1,8 +1,9 @@
 """The grounded symbol system: symbols on a dependency tree, evaluated bottom-up.
 
 A node's value is its symbol's program applied to its children's values, in input
-order; the root's value is the prediction. Undefined values (an unknown symbol, a wrong
-arity, a failing program) propagate as ``UNDEFINED``.
+order; the root's value is the prediction. Children whose symbol carries no value
+(``NO_VALUE``, a parenthesis say) are skipped. Undefined values (an unknown symbol, a
+wrong arity, a failing program) propagate as ``UNDEFINED``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nsr.types import DependencyTree
-from semantics.module import UNDEFINED, SemanticModule
+from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 from semantics.program import Program
 
 
@@ -50,8 +51,25 @@ def evaluate(symbols: Sequence[int], tree: DependencyTree, semantics: SemanticMo
     for node in postorder(tree, kids):
         if symbols[node] in hidden:
             continue
-        values[node] = semantics.apply(symbols[node], [values[c] for c in kids[node]])
+        values[node] = semantics.apply(symbols[node], valued(kids[node], values))
     return values
+
+
+def valued(children: Sequence[int], values: Sequence[Any]) -> list[Any]:
+    """The values of the children that carry one, in order."""
+    return [values[c] for c in children if values[c] is not NO_VALUE]
+
+
+def node_examples(symbols: Sequence[int], tree: DependencyTree, values: Sequence[Any]
+                  ) -> list[tuple[int, tuple, Any]]:
+    """(symbol, children values, value) of every node whose values are all known."""
+    kids = children_of(tree)
+    out = []
+    for node, s in enumerate(symbols):
+        args = tuple(valued(kids[node], values))
+        if values[node] is not UNDEFINED and all(a is not UNDEFINED for a in args):
+            out.append((s, args, values[node]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,6 @@ def build(tokens: Sequence[str], symbols: Sequence[int], tree: DependencyTree,
     for node in postorder(tree, kids):
         made[node] = GSSNode(node, tokens[node], symbols[node],
                              semantics.program_for(symbols[node]),
-                             None if values[node] is UNDEFINED else values[node],
+                             None if values[node] in (UNDEFINED, NO_VALUE) else values[node],
                              tuple(made[c] for c in kids[node]))
     return made[tree.root]

@@ -19,7 +19,8 @@ import torch
 from nsr.abduction import Revision, abduce
 from nsr.config import LoopConfig
 from nsr.machine import Deduction, Machine
-from nsr.gss import children_of
+from nsr.gss import node_examples
+from nsr.tree_edits import neighbourhood
 from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
 from semantics.module import UNDEFINED
@@ -104,17 +105,6 @@ def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...]
     return variants
 
 
-def _node_examples(symbols: Sequence[int], tree: DependencyTree, values: Sequence[Any]
-                   ) -> list[tuple[int, tuple, Any]]:
-    kids = children_of(tree)
-    out = []
-    for node, s in enumerate(symbols):
-        args = tuple(values[c] for c in kids[node])
-        if values[node] is not UNDEFINED and all(a is not UNDEFINED for a in args):
-            out.append((s, args, values[node]))
-    return out
-
-
 def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
                            deductions: list[Deduction], config: LoopConfig) -> set[int]:
     """Leave-one-out examples from short inputs: each symbol is hidden in turn and every
@@ -151,21 +141,38 @@ def _forget_unperceived(machine: Machine) -> None:
 
 def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
                ) -> list[DependencyTree]:
+    """Every tree for short inputs; else the parser's beam, then trees a few rotations
+    from its best tree (edits the parser would not propose on its own)."""
     n = len(symbols)
     if n <= config.exhaustive_len:
         return list(all_trees(n))
-    return [r.tree for r in machine.parser.beam(machine.parser_view(symbols), k=config.beam)]
+    beam = [r.tree for r in machine.parser.beam(machine.parser_view(symbols), k=config.beam)]
+    if not beam or config.edit_depth <= 0:
+        return beam
+    seen = {t.heads for t in beam}
+    edits = [t for t in neighbourhood(beam[0], depth=config.edit_depth)
+             if t.heads not in seen]
+    return beam + edits
 
 
 def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
                 config: LoopConfig) -> list[Revision]:
-    """Revisions on the deduced symbols if any exist, else with one symbol changed."""
-    limit = config.alternatives if len(example.inputs) <= config.exhaustive_len else 1
-    for cost, symbols, unknowns in _symbol_variants(machine, example, deduced.symbols):
-        trees = _trees_for(machine, symbols, config)
+    """Revisions on the deduced symbols if any exist, else with one symbol changed.
+
+    Long inputs try the trees proposed for the deduced symbols with every variant."""
+    short = len(example.inputs) <= config.exhaustive_len
+    limit = config.alternatives if short else 1
+    shared = None if short else _trees_for(machine, deduced.symbols, config)
+    variants = [(cost, symbols, unknowns, False) for cost, symbols, unknowns
+                in _symbol_variants(machine, example, deduced.symbols)]
+    if machine.semantics.config.valueless:
+        # First without new programs: symbols lacking one may only be valueless leaves.
+        variants.insert(0, (-1.0, deduced.symbols, 0, True))
+    for cost, symbols, unknowns, silence in variants:
+        trees = shared if shared is not None else _trees_for(machine, symbols, config)
         proposals = [(cost + 0.01 * rank, symbols, tree) for rank, tree in enumerate(trees)]
         found = abduce(example.target, proposals, machine.semantics, limit=limit,
-                       max_unknown=unknowns)
+                       silence=silence, max_unknown=unknowns)
         if found:
             return found
     return []
@@ -181,7 +188,7 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
     for i, ok in enumerate(correct):
         if ok:
             d = deductions[i]
-            labelled.append((i, d.symbols, _node_examples(d.symbols, d.tree, d.values), 1.0))
+            labelled.append((i, d.symbols, node_examples(d.symbols, d.tree, d.values), 1.0))
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
             trees.append(d.tree)
@@ -192,12 +199,14 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
             trees.append(revs[0].tree)
-    short = _reestimate_from_short(machine, pool, deductions, config)
-    for _, _, examples, weight in labelled:
-        for s, args, value in examples:
-            if s not in short:
-                sem.collect(s, args, value, weight)
-    sem.learn()
+    if not all(correct):
+        # Programs that explain the whole pool are kept as they are.
+        short = _reestimate_from_short(machine, pool, deductions, config)
+        for _, _, examples, weight in labelled:
+            for s, args, value in examples:
+                if s not in short:
+                    sem.collect(s, args, value, weight)
+        sem.learn()
     if tokens:
         machine.perception.learn(tokens, symbols)
         machine.parser.learn(symbols, trees, epochs=config.parser_epochs)

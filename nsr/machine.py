@@ -23,7 +23,7 @@ from nsr.gss import evaluate
 from nsr.types import DependencyTree
 from parser import ParserConfig, TransitionParser
 from perception import PerceptionConfig, TokenPerception
-from semantics.module import UNDEFINED, SemanticModule
+from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Deduction:
     @property
     def output(self) -> Any:
         v = self.values[self.tree.root]
-        return None if v is UNDEFINED else v
+        return None if v is UNDEFINED or v is NO_VALUE else v
 
 
 class Machine:

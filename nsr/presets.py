@@ -14,12 +14,26 @@ PRESETS: dict[str, TrainConfig] = {
                       arity="learned", perception_init="distinct", input_rewriting="none"),
         loop=LoopConfig(),
     ),
+    "hint": TrainConfig(
+        benchmark="hint",
+        split="symbol",
+        priors=Priors(symbol_budget=20, primitive_sets=("nat",), curriculum="length",
+                      arity="learned", perception_init="distinct", input_rewriting="none",
+                      valueless_symbols=True),
+        loop=LoopConfig(curriculum=(1, 3, 5, 7, 9, 11, 15, 21, 1000), max_rounds=80,
+                        edit_depth=2, parser_epochs=6),
+        parser_hidden=128,
+        train_limit=10_000,
+    ),
 }
 
+DEFAULT_SPLIT = {"scan": "simple", "hint": "symbol"}
 
-def preset(benchmark: str, *, split: str, seed: int) -> TrainConfig:
-    """The configuration of ``benchmark`` for one split and seed."""
+
+def preset(benchmark: str, *, split: str | None, seed: int) -> TrainConfig:
+    """The configuration of ``benchmark`` for one split (its default if ``None``) and seed."""
     if benchmark not in PRESETS:
         raise ConfigError(f"unknown benchmark {benchmark!r}; known: {', '.join(PRESETS)}")
     base = PRESETS[benchmark]
-    return replace(base, split=split, loop=replace(base.loop, seed=seed))
+    return replace(base, split=split or DEFAULT_SPLIT[benchmark],
+                   loop=replace(base.loop, seed=seed))

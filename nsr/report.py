@@ -58,14 +58,15 @@ def round_line(event: dict[str, Any]) -> str:
 
 
 def symbols_table(rows: list[dict[str, Any]]) -> Table:
-    """Every symbol: tokens it grounds, arity, program, its rendering and support."""
+    """Every symbol: tokens it grounds, arity, program, its sympy form (numeric programs
+    only) and how many of its collected examples the program explains."""
     table = Table(title="Symbols")
-    for col in ("symbol", "tokens", "arity", "program", "shown as", "explains"):
+    for col in ("symbol", "tokens", "arity", "program", "sympy", "explains"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(str(r["symbol"]), escape(" ".join(r["tokens"]) or "-"),
                       "-" if r["arity"] is None else str(r["arity"]),
-                      escape(r["program"] or "(none)"), escape(r.get("rendered") or ""),
+                      escape(r["program"] or "(none)"), escape(r.get("sympy") or ""),
                       r.get("explains", ""))
     return table
 

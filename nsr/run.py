@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import resource
 import time
 from collections import Counter
@@ -10,26 +11,53 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from nsr import checkpoint
 from nsr.config import TrainConfig
-from nsr.errors import UnknownTokenError
+from nsr.errors import ConfigError, ResumeError, UnknownTokenError
 from nsr.loop import train
 from nsr.machine import Machine
 from nsr.registry import Registry
+from nsr.tasks import training_sample
 from nsr.types import Example
 
 
 def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *,
               registry: Registry | None = None, resume: bool = False,
-              on_event: Callable[[dict[str, Any]], None] = lambda e: None) -> dict[str, Any]:
-    """Train (or resume) a run, checkpointing after every round; returns the summary.
+              on_event: Callable[[dict[str, Any]], None] = lambda e: None,
+              source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Train (or resume) a run, checkpointing every ``config.checkpoint_every`` rounds;
+    returns the summary.
 
-    On Ctrl-C the last finished round's checkpoint is kept and the interrupt re-raised.
+    A fresh run writes a checkpoint before its first round. Each finished round is kept
+    as an in-memory snapshot; on Ctrl-C (``KeyboardInterrupt``) the last one is written,
+    so a checkpoint always holds a round boundary, and the interrupt is re-raised.
+    ``source`` (where the examples came from) is recorded with the examples' count and
+    fingerprint; resuming on other examples raises :class:`ResumeError`, and so does a
+    run folder that another process is training.
     """
+    with checkpoint.exclusive(run_dir):
+        return _train_run(config, run_dir, examples, registry=registry, resume=resume,
+                          on_event=on_event, source=source)
+
+
+def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *,
+               registry: Registry | None, resume: bool,
+               on_event: Callable[[dict[str, Any]], None],
+               source: dict[str, Any] | None) -> dict[str, Any]:
     registry = registry or Registry.default()
+    torch.set_num_threads(max(1, config.threads))
+    examples = training_sample(examples, config.train_limit, config.loop.seed)
+    if config.checkpoint_every < 1:
+        raise ConfigError(f"checkpoint_every must be at least 1, got "
+                          f"{config.checkpoint_every}")
+    data = {**(source or {}), "examples": len(examples), "sha256": fingerprint(examples)}
     start_round, elapsed, schedule = 0, 0.0, {}
     if resume:
-        machine, config, progress = checkpoint.load(run_dir, registry)
+        machine, stored, progress = checkpoint.load(run_dir, registry)
+        _check_same_data(run_dir, data)
+        config = replace(stored, checkpoint_every=config.checkpoint_every)
         start_round = progress.get("round", -1) + 1
         elapsed = progress.get("seconds", 0.0)
         schedule = progress.get("schedule", {})
@@ -43,22 +71,53 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
                                  embed=config.parser_embed)
     t0 = time.monotonic() - elapsed
     progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
+    if not resume:
+        checkpoint.save(run_dir, machine, config, progress, data=data)
     on_event({"event": "start", "priors": config.priors.describe(), "examples": len(examples),
               "resumed_from": start_round if resume else None})
-    for event in train(machine, examples, config.loop, start_round=start_round,
-                       stage_index=schedule.get("stage_index", 0),
-                       in_stage=schedule.get("in_stage", 0)):
-        if event["event"] == "round":
-            progress = {"round": event["round"], "train_accuracy": event["accuracy"],
-                        "stage": event["stage"], "schedule": event["schedule"],
-                        "solved": event["solved"],
-                        "seconds": round(time.monotonic() - t0, 2)}
-            checkpoint.save(run_dir, machine, config, progress)
-        on_event(event)
+    latest = None  # the last finished round's snapshot, until it is written
+    try:
+        for event in train(machine, examples, config.loop, start_round=start_round,
+                           stage_index=schedule.get("stage_index", 0),
+                           in_stage=schedule.get("in_stage", 0)):
+            if event["event"] == "round":
+                progress = {"round": event["round"], "train_accuracy": event["accuracy"],
+                            "stage": event["stage"], "schedule": event["schedule"],
+                            "solved": event["solved"],
+                            "seconds": round(time.monotonic() - t0, 2)}
+                latest = checkpoint.snapshot(machine, config, progress, data=data)
+                if event["solved"] or (event["round"] + 1) % config.checkpoint_every == 0:
+                    checkpoint.write(run_dir, latest)
+                    latest = None
+            on_event(event)
+    except KeyboardInterrupt:
+        if latest is not None:
+            checkpoint.write(run_dir, latest)
+        raise
     progress["finished"] = True
-    checkpoint.save(run_dir, machine, config, progress)
+    checkpoint.save(run_dir, machine, config, progress, data=data)
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
+
+
+def fingerprint(examples: Sequence[Example]) -> str:
+    """A SHA-256 of the examples' inputs and targets, in order."""
+    digest = hashlib.sha256()
+    for e in examples:
+        digest.update(repr((tuple(e.inputs), e.target)).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _check_same_data(run_dir: Path, data: dict[str, Any]) -> None:
+    recorded = checkpoint.data_record(run_dir)
+    if recorded.get("sha256") in (None, data["sha256"]):
+        return
+    where = ", ".join(f"{k} {recorded[k]}" for k in ("train_file", "data_dir")
+                      if recorded.get(k)) or "the benchmark's own split"
+    raise ResumeError(f"{run_dir}: these are not the examples the run was trained on "
+                      f"({data['examples']} examples, fingerprint {data['sha256'][:12]}; "
+                      f"the run recorded {recorded.get('examples')} examples, fingerprint "
+                      f"{recorded['sha256'][:12]}, from {where})")
 
 
 def peak_memory_mb() -> float:
@@ -67,28 +126,34 @@ def peak_memory_mb() -> float:
 
 def evaluate(machine: Machine, examples: Sequence[Example], batch: int = 4096
              ) -> dict[str, Any]:
-    """Exact-match accuracy, overall and per ``eval`` subset when examples carry one.
+    """Exact-match accuracy, overall and per ``eval`` subset when examples carry one,
+    with their average, plus symbol and head accuracy where examples carry gold fields.
 
     An input with a token never seen in training counts as wrong and is reported."""
+    from nsr.gold_metrics import GoldTally
+
     t0 = time.monotonic()
     correct, unknown = 0, 0
     by_subset: Counter = Counter()
     size: Counter = Counter()
+    tally = GoldTally()
     for lo in range(0, len(examples), batch):
         chunk = examples[lo: lo + batch]
         try:
-            outputs = machine.predict([e.inputs for e in chunk])
+            deduced: list = machine.deduce([e.inputs for e in chunk])
         except UnknownTokenError:
-            outputs = []
+            deduced = []
             for e in chunk:
                 try:
-                    outputs.append(machine.predict([e.inputs])[0])
+                    deduced.append(machine.deduce([e.inputs])[0])
                 except UnknownTokenError:
-                    outputs.append(None)
+                    deduced.append(None)
                     unknown += 1
-        for e, out in zip(chunk, outputs):
+        for e, d in zip(chunk, deduced):
+            out = None if d is None else d.output
             ok = out is not None and out == e.target
             correct += ok
+            tally.add(e, d)
             subset = e.meta.get("eval") if e.meta else None
             if subset:
                 size[subset] += 1
@@ -100,6 +165,8 @@ def evaluate(machine: Machine, examples: Sequence[Example], batch: int = 4096
     if size:
         result["subsets"] = {k: {"accuracy": by_subset[k] / size[k], "n": size[k]}
                              for k in sorted(size)}
+        result["subset_average"] = (sum(by_subset[k] / size[k] for k in size) / len(size))
+    result.update(tally.result())
     return result
 
 
@@ -108,8 +175,9 @@ def with_split(config: TrainConfig, split: str) -> TrainConfig:
 
 
 def symbol_rows(machine: Machine) -> list[dict[str, Any]]:
-    """One row per symbol in use: the tokens perceived as it and its program."""
-    from semantics.render import render
+    """One row per symbol in use: the tokens perceived as it, its program, type, sympy
+    form (numeric programs only), rendering and how many collected examples it explains."""
+    from semantics.render import is_numeric, render, to_sympy
     from semantics.typecheck import infer_type
 
     best = machine.perception.table().argmax(dim=-1).tolist()
@@ -128,9 +196,12 @@ def symbol_rows(machine: Machine) -> list[dict[str, Any]]:
                 typ = infer_type(m.program, sem.registry, sem.library)
                 row["type"] = str(typ)
                 row["rendered"] = render(m.program, typ, sem.library)
+                expr = to_sympy(m.program, sem.library) if is_numeric(typ) else None
+                row["sympy"] = None if expr is None else row["rendered"]
             except Exception:  # rendering is best effort; the program text stands
                 pass
             row["explains"] = f"{m.matched:g} of {m.total:g}" if m.total else ""
+            row["matched"], row["total"] = m.matched, m.total
         rows.append(row)
     return rows
 
@@ -138,6 +209,9 @@ def symbol_rows(machine: Machine) -> list[dict[str, Any]]:
 def explain(machine: Machine, tokens: Sequence[str]):
     """The grounded symbol tree deduced for one input."""
     from nsr.gss import build
+
+    if not tokens:
+        raise ConfigError("an empty input has no tree")
 
     d = machine.deduce([tuple(tokens)])[0]
     return build(tokens, d.symbols, d.tree, machine.semantics), d

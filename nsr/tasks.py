@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+from collections.abc import Sequence
 from pathlib import Path
 
 from nsr.errors import ConfigError
@@ -20,8 +22,11 @@ def load_examples(benchmark: str, split: str, *, seed: int = 0, data_dir: Path |
                   train_file: Path | None = None, test_file: Path | None = None
                   ) -> tuple[list[Example], list[Example]]:
     """(train, test) for a benchmark split; explicit files override the split's files."""
+    if benchmark == "hint":
+        return _load_hint(split, seed=seed, data_dir=data_dir, train_file=train_file,
+                          test_file=test_file)
     if benchmark != "scan":
-        raise ConfigError(f"benchmark {benchmark!r} cannot be trained yet; known: scan")
+        raise ConfigError(f"benchmark {benchmark!r} cannot be trained yet; known: scan, hint")
     from benchmarks import scan
 
     if train_file is not None or test_file is not None:
@@ -36,3 +41,36 @@ def load_examples(benchmark: str, split: str, *, seed: int = 0, data_dir: Path |
     if split not in scan.SPLITS:
         raise ConfigError(f"unknown SCAN split {split!r}; known: {', '.join(scan.SPLITS)}")
     return scan.load_split(split, data_dir=data_dir_or_env(data_dir), seed=seed)
+
+
+def _load_hint(split: str, *, seed: int, data_dir: Path | None, train_file: Path | None,
+               test_file: Path | None) -> tuple[list[Example], list[Example]]:
+    from benchmarks import hint
+
+    if split not in hint.SPLITS:
+        raise ConfigError(f"unknown HINT split {split!r}; known: {', '.join(hint.SPLITS)}")
+    train = hint.load_json(train_file) if train_file else None
+    test = hint.load_json(test_file) if test_file else None
+    if train is None or test is None:
+        try:
+            splits = hint.load_split(split, data_dir=data_dir_or_env(data_dir), seed=seed)
+        except (ValueError, FileNotFoundError) as exc:
+            raise ConfigError(str(exc)) from None
+        train = train if train is not None else splits.train
+        test = test if test is not None else splits.test
+    return list(train), list(test)
+
+
+def training_sample(examples: Sequence[Example], limit: int | None, seed: int
+                    ) -> list[Example]:
+    """All examples if ``limit`` is ``None``; else a seeded sample of ``limit`` distinct
+    inputs (repeated inputs teach nothing new, and a sample keeps rounds short)."""
+    if limit is None:
+        return list(examples)
+    seen: dict[tuple, Example] = {}
+    for e in examples:
+        seen.setdefault(tuple(e.inputs), e)
+    unique = list(seen.values())
+    if len(unique) <= limit:
+        return unique
+    return random.Random(seed).sample(unique, limit)

@@ -31,6 +31,7 @@ from torch import nn
 from nsr.types import DependencyTree
 from parser.config import ParserConfig
 from parser.decoding import beam_search, decode
+from parser.fast_greedy import decode_tensor
 from parser.features import batch_features, check_symbols
 from parser.oracle import oracle_states
 from parser.state import ParserError, ParserState
@@ -132,6 +133,24 @@ class TransitionParser(nn.Module):
             raise ParserError(
                 f"unknown parse mode {mode!r}; use greedy, sample or beam"
             )
+        checked = check_symbols(sentences, self.config.num_symbols)
+        with self._inference():
+            found = decode_tensor(
+                self._masked_log_probs,
+                checked,
+                self.config,
+                sample=mode == "sample",
+                generator=generator,
+            )
+        return [ParseResult(DependencyTree(heads), lp) for lp, heads in found]
+
+    def _parse_batch_reference(
+        self,
+        sentences: Sequence[Sequence[int]],
+        mode: Literal["greedy", "sample"] = "greedy",
+        generator: torch.Generator | None = None,
+    ) -> list[ParseResult]:
+        """``parse_batch`` through the per-state Python decoder (for tests)."""
         checked = check_symbols(sentences, self.config.num_symbols)
         with self._inference():
             found = decode(

@@ -2,7 +2,8 @@
 
 The machine keeps its own work and value stacks, so a recursion through ``fix`` may be
 as deep as the budget allows (``+`` on 5000 + 5000 by counting down) and never raises a
-Python ``RecursionError``. Running out of steps, time or memory raises
+Python ``RecursionError``. Running out of steps, time or memory (a list longer than
+``max_list`` tokens, a number wider than ``max_int_bits`` bits) raises
 :class:`BudgetExceeded`; a primitive that raises becomes a :class:`PrimitiveError`
 naming the primitive and its arguments. An invented primitive verified equivalent to a
 native operation runs natively (see :mod:`semantics.native`).
@@ -24,11 +25,14 @@ from semantics.program import App, Arg, Const, Fix, Invented, Lambda, Prim, Prog
 
 @dataclass(frozen=True)
 class Budget:
-    """Limits of one execution: steps, wall-clock seconds and the longest list built."""
+    """Limits of one execution: steps, wall-clock seconds, the longest list built and
+    the widest number built (a recursion that squares its result would otherwise fill
+    memory in a few dozen steps)."""
 
     steps: int = 20_000_000
     seconds: float = 60.0
     max_list: int = 1_000_000
+    max_int_bits: int = 100_000
 
 
 DEFAULT_BUDGET = Budget()
@@ -139,7 +143,7 @@ class Interpreter:
         elif isinstance(head, Invented):
             inv = self.library.get(head.name)
             if self.native and inv.native is not None:
-                values.append(NATIVE[inv.native].call(args))
+                values.append(self._sized(head.name, args, NATIVE[inv.native].call(args)))
             else:
                 self._push_apply(inv.program, args, work, values)
         elif isinstance(head, (Lambda, Fix)):
@@ -188,7 +192,13 @@ class Interpreter:
             got = None
         if got != prim.result:
             raise PrimitiveError(prim.name, args, f"returned {out!r}, not a {prim.result}")
+        return self._sized(prim.name, args, out)  # type: ignore[arg-type]
+
+    def _sized(self, name: str, args: tuple, out: Value) -> Value:
         if isinstance(out, tuple) and len(out) > self.budget.max_list:
-            raise BudgetExceeded(f"memory budget: {prim.name} built a list of {len(out)} "
+            raise BudgetExceeded(f"memory budget: {name} built a list of {len(out)} "
                                  f"tokens (limit {self.budget.max_list})")
-        return out  # type: ignore[return-value]
+        if type(out) is int and out.bit_length() > self.budget.max_int_bits:
+            raise BudgetExceeded(f"memory budget: {name} built a number of "
+                                 f"{out.bit_length()} bits (limit {self.budget.max_int_bits})")
+        return out

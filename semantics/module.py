@@ -19,23 +19,46 @@ from nsr.registry import Registry
 from nsr.types import Value
 from semantics.compiled import compile_function
 from semantics.interpreter import Budget, Interpreter
-from semantics.library import Library
-from semantics.program import Program, arity_of, parse_program
+from nsr.errors import TypeCheckError
+from semantics.library import InventedPrimitive, Library
+from semantics.native import NATIVE
+from semantics.program import Program, arity_of, parse_program, uses_recursion
+from semantics.typecheck import infer_type
+from semantics.verify import native_equivalent
 from semantics.search import InductionConfig, induce
 
-UNDEFINED = object()
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+UNDEFINED = _Marker("UNDEFINED")
 """The value of a node that cannot be computed (no program, wrong arity, an error)."""
+
+NO_VALUE = _Marker("NO_VALUE")
+"""The value of a node whose symbol carries no value (a parenthesis, say): its parent's
+program is applied to the other children."""
 
 
 @dataclass
 class Meaning:
     """A symbol's current program and how well it explains its examples."""
 
-    program: Program
+    program: Program | None
+    """``None`` for a valueless symbol."""
     arity: int
     matched: float
     total: float
     fn: Callable[..., Value] = field(repr=False, compare=False, default=None)  # type: ignore
+    native: str | None = None
+    """The native operation the program was verified to equal (its fast path)."""
+
+    @property
+    def valueless(self) -> bool:
+        return self.program is None
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,10 @@ class SemanticsConfig:
     keep_threshold: float = 0.97
     """Keep a program while it explains at least this fraction of its examples."""
     max_examples_per_symbol: int = 400
+    valueless: bool = False
+    """Whether a symbol may carry no value (a declared prior)."""
+    library_size: int = 8
+    """Established recursive programs join the library, for other programs to call."""
 
 
 class SemanticModule:
@@ -63,6 +90,7 @@ class SemanticModule:
         self.examples: dict[int, Counter] = {}
         self._interp = Interpreter(registry, self.library,
                                    budget=Budget(steps=1_000_000, seconds=5.0))
+        self._native_cache: dict[tuple, str | None] = {}
 
     # -- deduction ---------------------------------------------------------------------
     def arity(self, symbol: int) -> int | None:
@@ -78,6 +106,8 @@ class SemanticModule:
         m = self.meanings.get(symbol)
         if m is None or m.arity != len(args) or any(a is UNDEFINED for a in args):
             return UNDEFINED
+        if m.program is None:
+            return NO_VALUE
         try:
             return m.fn(*args)
         except (PrimitiveError, BudgetExceeded, RecursionError):
@@ -100,31 +130,46 @@ class SemanticModule:
             counter = self.examples.get(s)
             if not counter:
                 continue
+            if self.config.valueless and self._mostly_valueless(counter):
+                if s not in self.meanings or not self.meanings[s].valueless:
+                    self.set_valueless(s)
+                    changes[s] = "no value"
+                continue
             by_arity: Counter = Counter()
-            for (args, _, _), n in counter.items():
-                by_arity[len(args)] += n
+            for (args, value, _), n in counter.items():
+                if value is not NO_VALUE:
+                    by_arity[len(args)] += n
+            if not by_arity:
+                continue
             arity = by_arity.most_common(1)[0][0]
             examples = [(a, v, n, g) for (a, v, g), n in counter.most_common(
-                self.config.max_examples_per_symbol) if len(a) == arity]
+                self.config.max_examples_per_symbol) if len(a) == arity and v is not NO_VALUE]
             current = self.meanings.get(s)
             total = sum(n for _, _, n, g in examples if g is None)
             total += len({g for *_, g in examples if g is not None})
-            if current is not None and current.arity == arity:
+            if current is not None and current.arity == arity and not current.valueless:
                 matched = self._matches(current, examples)
                 if matched >= self.config.keep_threshold * total:
                     current.matched, current.total = matched, total
+                    self._maybe_invent(current, total)
                     continue
             result = induce(examples, arity, primitives=self.primitives,
                             registry=self.registry, library=self.library,
                             config=self.config.induction)
             if result.program is None:
-                if current is not None and current.arity != arity:
+                if current is not None and (current.arity != arity or current.valueless):
                     del self.meanings[s]
                     changes[s] = "forgotten"
                 continue
             self.set_program(s, result.program, result.matched, result.total)
+            self._maybe_invent(self.meanings[s], result.total)
             changes[s] = str(result.program)
         return changes
+
+    @staticmethod
+    def _mostly_valueless(counter: Counter) -> bool:
+        silent = sum(n for (_, v, _), n in counter.items() if v is NO_VALUE)
+        return silent > 0.5 * sum(counter.values())
 
     def _matches(self, meaning: Meaning, examples: list[tuple]) -> float:
         plain, groups = 0.0, set()
@@ -142,16 +187,59 @@ class SemanticModule:
         except (PrimitiveError, BudgetExceeded, RecursionError):
             return UNDEFINED
 
-    def set_program(self, symbol: int, program: Program, matched: int = 0,
-                    total: int = 0) -> None:
+    def _maybe_invent(self, meaning: Meaning, total: float) -> None:
+        """Let an established recursive program join the library as an invention.
+
+        The library keeps a snapshot, so a program calling it stays valid when the
+        symbol that first owned it later changes meaning."""
+        program = meaning.program
+        if (program is None or not uses_recursion(program) or total < 8
+                or meaning.matched < self.config.keep_threshold * total
+                or len(self.library.items) >= self.config.library_size
+                or any(str(inv.program) == str(program) for inv in self.library)):
+            return
+        try:
+            typ = infer_type(program, self.registry, self.library)
+        except TypeCheckError:
+            return
+        native = self._native(program, typ)
+        name = self.library.fresh_name(native or "f")
+        self.library.add(InventedPrimitive(name, program, typ, native))
+        self._interp = Interpreter(self.registry, self.library, budget=self._interp.budget)
+
+    def _native(self, program: Program, typ) -> str | None:
+        key = (str(program), tuple(sorted(self.library.items)))
+        if key not in self._native_cache:
+            self._native_cache[key] = native_equivalent(program, typ, self.registry,
+                                                        self.library)
+        return self._native_cache[key]
+
+    def set_valueless(self, symbol: int) -> None:
+        """Give ``symbol`` no value: its nodes are leaves their parents skip."""
+        self.meanings[symbol] = Meaning(None, 0, 0, 0, lambda: NO_VALUE)
+
+    def set_program(self, symbol: int, program: Program, matched: float = 0,
+                    total: float = 0) -> None:
+        native = None
         fn = compile_function(program, self.registry, self.library, self._interp)
-        self.meanings[symbol] = Meaning(program, arity_of(program), matched, total, fn)
+        if uses_recursion(program):
+            try:
+                native = self._native(program,
+                                      infer_type(program, self.registry, self.library))
+            except TypeCheckError:
+                native = None
+            if native is not None:
+                fast = NATIVE[native]
+                fn = lambda *args, _op=fast: _op.call(args)  # noqa: E731
+        self.meanings[symbol] = Meaning(program, arity_of(program), matched, total, fn,
+                                        native)
 
     # -- persistence -------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {
-            "programs": {str(s): {"program": str(m.program), "matched": m.matched,
-                                  "total": m.total} for s, m in sorted(self.meanings.items())},
+            "programs": {str(s): {"program": None if m.valueless else str(m.program),
+                                  "matched": m.matched, "total": m.total}
+                         for s, m in sorted(self.meanings.items())},
             "library": self.library.to_json(),
         }
 
@@ -161,5 +249,8 @@ class SemanticModule:
                                    budget=self._interp.budget)
         self.meanings = {}
         for s, d in data.get("programs", {}).items():
+            if d["program"] is None:
+                self.set_valueless(int(s))
+                continue
             self.set_program(int(s), parse_program(d["program"]), d.get("matched", 0),
                              d.get("total", 0))

@@ -58,30 +58,25 @@ def verify_native(run: Callable[[tuple[int, ...]], Any], typ: DslType) -> str | 
     ``run`` evaluates the candidate on one argument tuple and may raise
     :class:`PrimitiveError` where it is undefined. Inputs outside the native operation's
     domain (a zero divisor) are not compared: there the fast path raises a clear error.
+    The candidate runs only while some operation still agrees with it, so a program
+    that loops or explodes costs one or two budgeted runs, not one per grid input.
     """
     if not isinstance(typ, Arrow) or typ.result != INT or any(a != INT for a in typ.args):
         return None
-    inputs = verification_inputs(len(typ.args))
-    outputs = []
-    for args in inputs:
+    alive = [op for op in NATIVE.values() if op.type == typ]
+    for args in verification_inputs(len(typ.args)) if alive else ():
         try:
-            outputs.append(run(args))
-        except PrimitiveError:
-            outputs.append(None)
-        except Exception:
-            outputs.append(None)
-    for op in NATIVE.values():
-        if op.type != typ:
-            continue
-        ok = True
-        for args, out in zip(inputs, outputs):
-            try:
-                want = op.fn(*args)
-            except ZeroDivisionError:
-                continue  # outside the native operation's domain: nothing to compare
-            if want != out:
-                ok = False
-                break
-        if ok:
-            return op.name
-    return None
+            out = run(args)
+        except Exception:  # PrimitiveError, BudgetExceeded or anything a primitive raised
+            out = None
+        alive = [op for op in alive if _agrees(op, args, out)]
+        if not alive:
+            return None
+    return alive[0].name if alive else None
+
+
+def _agrees(op: NativeOp, args: tuple[int, ...], out: Any) -> bool:
+    try:
+        return op.fn(*args) == out
+    except ZeroDivisionError:
+        return True  # outside the native operation's domain: nothing to compare

@@ -19,7 +19,7 @@ from nsr.errors import BudgetExceeded
 from nsr.registry import Registry
 from nsr.types import INT
 from semantics.compiled import compile_function
-from semantics.enumeration import Component, Enumerator
+from semantics.enumeration import ERR, Component, Enumerator
 from semantics.library import Library
 from semantics.program import App, Arg, Fix, Lambda, Prim, Program, Recur, size
 
@@ -82,7 +82,7 @@ def search_recursive(inputs: list[tuple], outputs: list[Counter], arity: int,
                     n = size(program)
                     if scorer.best_possible(n) <= max(best_score, best[0] if best else -1e300):
                         continue
-                    matched = _evaluate(i, d_fn, b_fn, s_fn, inputs, outputs)
+                    matched = scorer.matched(_run(i, d_fn, b_fn, s_fn, inputs))
                     score = scorer.score(matched, n)
                     if best is None or score > best[0]:
                         best = (score, program, matched)
@@ -200,10 +200,11 @@ def _passes_pairs(s_fn: Callable, pairs: list[tuple], noise: float) -> bool:
     return True
 
 
-def _evaluate(i: int, d_fn: Callable, b_fn: Callable, s_fn: Callable, inputs: list[tuple],
-              outputs: list[Counter]) -> int:
-    matched = 0
-    for a, counts in zip(inputs, outputs):
+def _run(i: int, d_fn: Callable, b_fn: Callable, s_fn: Callable, inputs: list[tuple]
+         ) -> list:
+    """The recursion's output on every input (``ERR`` where it fails)."""
+    out = []
+    for a in inputs:
         chain = []
         cur = a
         ok = True
@@ -214,13 +215,10 @@ def _evaluate(i: int, d_fn: Callable, b_fn: Callable, s_fn: Callable, inputs: li
                 ok = False
                 break
             cur = cur[:i] + (v,) + cur[i + 1:]
-        if not ok:
-            continue
-        r = _safe(b_fn, cur)
+        r = _safe(b_fn, cur) if ok else None
         for link in reversed(chain):
             if r is None:
                 break
             r = _safe(s_fn, link + (r,))
-        if r is not None:
-            matched += counts.get(r, 0)
-    return matched
+        out.append(ERR if r is None else r)
+    return out

@@ -67,6 +67,7 @@ def _expr(p: Program, xs: list, library: Library) -> sympy.Expr:
                 return sympy.Piecewise((args[1], sympy.Eq(args[0], 0)), (args[2], True))
             if head.name in NATIVE:
                 return NATIVE[head.name].sympy_form(*args)
+            return _uninterpreted(head.name, args)
         if isinstance(head, Invented):
             inv = library.items.get(head.name)
             if inv is not None and inv.native is not None:
@@ -75,6 +76,14 @@ def _expr(p: Program, xs: list, library: Library) -> sympy.Expr:
                 inner = _expr(inv.program.body, args, library)
                 return inner
     raise _NotNumeric()
+
+
+def _uninterpreted(name: str, args: list) -> sympy.Expr:
+    """Any other primitive (a user's ``mod``, say) as a named function: ``mod(x, y)``."""
+    try:
+        return sympy.Function(name)(*args)
+    except Exception as exc:  # sympy refuses some names; then the s-expression stands
+        raise _NotNumeric() from exc
 
 
 def is_numeric(typ: DslType) -> bool:

@@ -1,0 +1,70 @@
+"""Measuring learned structure against gold annotations (never used for learning).
+
+Symbol accuracy: each learned symbol is read as the gold class it is most often
+perceived for, and a position counts as right when its symbol reads back as its own
+class (the gold class is ``meta["symbols"]`` where examples carry it, else the token
+itself). Head accuracy: the fraction of positions whose deduced head equals
+``meta["head"]``, over all positions and over positions that carry a value (the
+official trees hang parentheses under the expression they enclose, a convention a
+learner whose parentheses carry no value need not share).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from nsr.machine import Deduction
+from nsr.types import Example
+
+
+class GoldTally:
+    """Counts gathered over deductions, turned into metrics by :meth:`result`."""
+
+    def __init__(self) -> None:
+        self.pairs: Counter = Counter()  # (symbol, gold class) -> positions
+        self.heads = [0, 0]
+        self.valued_heads = [0, 0]
+
+    def add(self, example: Example, deduced: Deduction | None) -> None:
+        if deduced is None:
+            return
+        meta = example.meta or {}
+        classes = meta.get("symbols") or example.inputs
+        if all(isinstance(c, str) for c in classes):
+            for s, c in zip(deduced.symbols, classes):
+                self.pairs[(s, c)] += 1
+        gold = meta.get("head")
+        if gold is not None and len(gold) == len(deduced.tree.heads):
+            res_all = meta.get("res_all")
+            for i, (h, g) in enumerate(zip(deduced.tree.heads, gold)):
+                self.heads[0] += h == g
+                self.heads[1] += 1
+                if res_all is None or res_all[i] != -1:
+                    self.valued_heads[0] += h == g
+                    self.valued_heads[1] += 1
+
+    def result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.pairs:
+            best: dict[int, tuple[int, str]] = {}
+            for (s, c), n in self.pairs.items():
+                if n > best.get(s, (0, ""))[0]:
+                    best[s] = (n, c)
+            right = sum(n for (s, c), n in self.pairs.items() if best[s][1] == c)
+            out["symbol_accuracy"] = right / sum(self.pairs.values())
+        if self.heads[1]:
+            out["head_accuracy"] = self.heads[0] / self.heads[1]
+        if self.valued_heads[1] and self.valued_heads[1] != self.heads[1]:
+            out["head_accuracy_valued"] = self.valued_heads[0] / self.valued_heads[1]
+        return out
+
+
+def gold_metrics(examples: Sequence[Example], deductions: Sequence[Deduction | None]
+                 ) -> dict[str, Any]:
+    """Symbol and head accuracy of ``deductions`` against the examples' gold fields."""
+    tally = GoldTally()
+    for e, d in zip(examples, deductions):
+        tally.add(e, d)
+    return tally.result()

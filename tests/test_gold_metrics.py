@@ -1,0 +1,38 @@
+"""Symbol and head accuracy against gold fields (measured, never trained on)."""
+
+from __future__ import annotations
+
+from nsr.gold_metrics import gold_metrics
+from nsr.machine import Deduction
+from nsr.types import DependencyTree, Example
+
+
+def _ex(tokens: str, head: tuple[int, ...], res_all: tuple[int, ...]) -> Example:
+    return Example(tuple(tokens.split()), 0, {"head": head, "res_all": res_all})
+
+
+def test_symbols_read_as_their_most_frequent_class() -> None:
+    examples = [_ex("1 + 2", (1, -1, 1), (1, 3, 2)), _ex("2 + 2", (1, -1, 1), (2, 4, 2))]
+    # "1" and "2" share symbol 5: one of the four digit positions reads wrong
+    deduced = [Deduction((5, 7, 5), DependencyTree((1, -1, 1)), ()),
+               Deduction((5, 7, 5), DependencyTree((-1, 0, 1)), ())]
+    m = gold_metrics(examples, deduced)
+    assert m["symbol_accuracy"] == 5 / 6
+    assert m["head_accuracy"] == 4 / 6
+    assert "head_accuracy_valued" not in m  # no position is a parenthesis
+
+
+def test_head_accuracy_over_valued_positions_leaves_out_parentheses() -> None:
+    example = _ex("( 1 )", (1, -1, 1), (-1, 1, -1))
+    deduced = Deduction((0, 1, 2), DependencyTree((-1, 0, 0)), ())
+    m = gold_metrics([example], [deduced])
+    assert m["head_accuracy"] == 0.0
+    assert m["head_accuracy_valued"] == 0.0
+    right = Deduction((0, 1, 2), DependencyTree((1, -1, 1)), ())
+    assert gold_metrics([example], [right])["head_accuracy"] == 1.0
+
+
+def test_inputs_without_deduction_or_gold_are_skipped() -> None:
+    assert gold_metrics([Example(("a",), 1, {})], [None]) == {}
+    m = gold_metrics([Example(("a",), 1, {})], [Deduction((3,), DependencyTree((-1,)), ())])
+    assert m == {"symbol_accuracy": 1.0}

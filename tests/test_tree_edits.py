@@ -1,0 +1,44 @@
+"""Tree rotations: ``(a + b) * c`` and ``a + (b * c)`` are one rotation apart."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nsr.tree_edits import neighbourhood, rotate
+from nsr.trees import all_trees
+from nsr.types import DependencyTree
+
+LEFT_FIRST = DependencyTree((1, 3, 1, -1, 3))   # a + b * c read as (a + b) * c
+RIGHT_FIRST = DependencyTree((1, -1, 3, 1, 3))  # a + (b * c)
+
+
+def test_rotation_swaps_which_operator_applies_first() -> None:
+    assert rotate(LEFT_FIRST, 1) == RIGHT_FIRST
+    assert rotate(RIGHT_FIRST, 3) == LEFT_FIRST
+    assert rotate(LEFT_FIRST, 3) is None  # the root has no arc to rotate
+
+
+def test_neighbourhood_is_nearest_first_and_excludes_the_tree() -> None:
+    near = neighbourhood(LEFT_FIRST, depth=1)
+    assert RIGHT_FIRST in near and LEFT_FIRST not in near
+    deeper = neighbourhood(LEFT_FIRST, depth=2)
+    assert deeper[: len(near)] == near and len(deeper) > len(near)
+    assert len(set(t.heads for t in deeper)) == len(deeper)
+    assert len(neighbourhood(LEFT_FIRST, depth=3, limit=5)) == 5
+
+
+@given(st.integers(1, 5), st.data())
+def test_every_rotation_is_a_valid_tree_moving_only_the_inner_dependents(n: int, data) -> None:
+    tree = data.draw(st.sampled_from(all_trees(n)))
+    for child in range(n):
+        rotated = rotate(tree, child)  # DependencyTree validates: one root, no cycle
+        if rotated is None:
+            continue
+        parent = tree.heads[child]
+        assert rotated.heads[parent] == child
+        assert rotated.heads[child] == tree.heads[parent]
+        changed = {i for i, (a, b) in enumerate(zip(tree.heads, rotated.heads)) if a != b}
+        assert changed - {child, parent} == {
+            k for k, h in enumerate(tree.heads)
+            if h == child and min(child, parent) < k < max(child, parent)}
