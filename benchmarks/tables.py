@@ -45,11 +45,33 @@ def training_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def subsets_markdown(report: dict[str, Any]) -> str:
+    """Runs whose test set has ``eval`` subsets (HINT): one row per run and subset."""
+    runs = [r for r in report["runs"] if r.get("subsets")]
+    names = sorted({k for r in runs for k in r["subsets"]},
+                   key=lambda k: ("I", "SS", "LS", "SL", "LL").index(k)
+                   if k in ("I", "SS", "LS", "SL", "LL") else 9)
+    lines = ["| seed | " + " | ".join(names) + " | average | symbol acc. | head acc. "
+             "(valued tokens) | wall time (s) |",
+             "|---" * (len(names) + 5) + "|"]
+    for r in runs:
+        cells = " | ".join(f"{100 * r['subsets'][k]['accuracy']:.2f}%" for k in names)
+        head = r.get("head_accuracy_valued", r.get("head_accuracy"))
+        lines.append(f"| {r['seed']} | {cells} | {100 * r.get('subset_average', 0):.2f}% | "
+                     f"{100 * r.get('symbol_accuracy', 0):.2f}% | "
+                     f"{'-' if head is None else f'{100 * head:.2f}%'} | "
+                     f"{r['wall_seconds']} |")
+    return "\n".join(lines)
+
+
 def markdown_for(report: dict[str, Any]) -> str:
     """Pick the renderer from the report's ``benchmark`` field."""
     kind = report.get("benchmark")
     if kind == "induction":
         return induction_markdown(report)
     if kind in ("scan", "pcfg", "hint"):
-        return training_markdown(report)
+        table = training_markdown(report)
+        if any(r.get("subsets") for r in report["runs"]):
+            table = subsets_markdown(report) + "\n\n" + table
+        return table
     raise ValueError(f"no table renderer for benchmark {kind!r}")

@@ -11,6 +11,8 @@ cheapest first, within a budget of program calls.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +54,8 @@ def candidate_values(target: Any, int_bound: int = 200) -> list[Any]:
 class _Solver:
     def __init__(self, symbols: Sequence[int], tree: DependencyTree,
                  semantics: SemanticModule, max_unknown: int, budget: int,
-                 hidden: frozenset[int] = frozenset(), silence: bool = False) -> None:
+                 hidden: frozenset[int] = frozenset(), silence: bool = False,
+                 deadline: float = math.inf) -> None:
         self.symbols, self.tree, self.semantics = symbols, tree, semantics
         self.kids = children_of(tree)
         self.hidden = hidden
@@ -60,6 +63,7 @@ class _Solver:
         self.values = self._evaluate(silence)
         self.max_unknown = max_unknown
         self.budget = budget
+        self.deadline = deadline
 
     def _meaning(self, node: int):
         s = self.symbols[node]
@@ -112,7 +116,8 @@ class _Solver:
                 continue
             for cand in candidate_values(target):
                 self.budget -= 1
-                if self.budget < 0:
+                if self.budget < 0 or time.monotonic() > self.deadline:
+                    self.budget = -1
                     return None
                 args = kid_vals[:i] + [cand] + kid_vals[i + 1:]
                 if self.semantics.apply(s, args) != target:
@@ -128,8 +133,8 @@ class _Solver:
 
 def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], DependencyTree]],
            semantics: SemanticModule, *, max_unknown: int = 1, budget: int = 20000,
-           limit: int = 1, hidden: frozenset[int] = frozenset(), silence: bool = False
-           ) -> list[Revision]:
+           limit: int = 1, hidden: frozenset[int] = frozenset(), silence: bool = False,
+           seconds: float = 10.0) -> list[Revision]:
     """Up to ``limit`` revisions from the proposals, cheapest first.
 
     Args:
@@ -142,14 +147,17 @@ def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], Dependen
         hidden: symbols to treat as if they had no program (to re-estimate them).
         silence: let leaves without a program be valueless where their parent's program
             takes exactly the other children (the prior that symbols may carry no value).
+        seconds: wall-clock limit over all proposals (a slow or looping program cannot
+            hold training up).
     """
+    deadline = time.monotonic() + seconds
     found: list[Revision] = []
     seen: set = set()
     for cost, symbols, tree in proposals:
-        if budget <= 0:
+        if budget <= 0 or time.monotonic() > deadline:
             break
         solver = _Solver(symbols, tree, semantics, max_unknown, min(budget, 5000), hidden,
-                         silence)
+                         silence, deadline)
         if solver.values[tree.root] == target:
             result: tuple[dict, int] | None = ({}, 0)
         elif all(semantics.meanings.get(s) is not None and s not in hidden

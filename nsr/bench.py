@@ -56,7 +56,9 @@ def _one(args: tuple[str, str, int, str | None]) -> dict[str, Any]:
             "train_seconds": round(trained, 2),
             "wall_seconds": round(time.monotonic() - t0, 2),
             "eval_seconds": result["seconds"], "peak_memory_mb": peak_memory_mb(),
-            "priors": config.priors.describe(), "subsets": result.get("subsets")}
+            "priors": config.priors.describe(), "subsets": result.get("subsets"),
+            **{k: result[k] for k in ("subset_average", "symbol_accuracy", "head_accuracy",
+                                      "head_accuracy_valued") if k in result}}
 
 
 def run_training_benchmark(benchmark: str, splits: Sequence[str], seeds: Sequence[int], *,

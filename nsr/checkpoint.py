@@ -214,7 +214,8 @@ def load(run_dir: Path, registry: Registry | None = None
         machine = Machine.create(state["vocabulary"], semantics,
                                  num_symbols=config.priors.symbol_budget,
                                  seed=config.loop.seed, hidden=config.parser_hidden,
-                                 embed=config.parser_embed, distinct=False)
+                                 embed=config.parser_embed, distinct=False,
+                                 late_left_arc=config.parser_late_left_arc)
     except ProgramParseError as exc:
         raise CheckpointError(f"{run_dir / STATE}: incompatible state (program "
                               f"{exc.text!r}: {exc.problem} at position {exc.position})"

@@ -102,6 +102,29 @@ def bench_scan(
     typer.echo(f"wrote {out}")
 
 
+@bench_app.command("hint")
+def bench_hint(
+        out: Annotated[Path, typer.Option(help="Where to write the JSON results.")],
+        seeds: Annotated[str, typer.Option(help="Seeds, e.g. 0-4 or 0,2.")] = "0-4",
+        data_dir: DataDir = None,
+        workers: Annotated[int, typer.Option(help="Runs in parallel.")] = 1) -> None:
+    """Train HINT (symbol input) from scratch per seed; accuracy per subset, time, memory."""
+    from nsr.bench import parse_seeds, run_training_benchmark
+    from nsr.tasks import data_dir_or_env
+
+    folder = data_dir_or_env(data_dir)
+    report = run_training_benchmark(
+        "hint", ["symbol"], parse_seeds(seeds),
+        data_dir=str(folder) if folder else None, workers=workers,
+        progress=lambda r: typer.echo(
+            f"seed {r['seed']}: {100 * r['accuracy']:.2f}% (subset average "
+            f"{100 * r.get('subset_average', 0):.2f}%) in {r['wall_seconds']} s, "
+            f"{r['peak_memory_mb']} MB"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    typer.echo(f"wrote {out}")
+
+
 @bench_app.command("table")
 def bench_table(result: Annotated[Path, typer.Argument(help="A benchmark JSON file.")]) -> None:
     """Print the README's markdown table for a benchmark JSON file."""

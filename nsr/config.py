@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nsr.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class LoopConfig:
@@ -21,6 +23,9 @@ class LoopConfig:
         beam: trees the parser proposes per input for abduction.
         edit_depth: abduction also tries trees up to this many rotations from the
             parser's best tree (0: the beam only).
+        bracket_valueless: the parser learns trees in which a pair of valueless leaves
+            right around a subtree hangs from its root (the prior
+            ``Priors.valueless_attachment = "bracket"``).
         alternatives: revisions kept per input while symbols lack programs.
         abduce_per_round: most failed examples abduced in one round.
         parser_epochs: parser passes over the pseudo-labels per round.
@@ -34,6 +39,7 @@ class LoopConfig:
     reestimate_len: int = 3
     beam: int = 8
     edit_depth: int = 0
+    bracket_valueless: bool = False
     alternatives: int = 4
     abduce_per_round: int = 1500
     parser_epochs: int = 3
@@ -53,6 +59,9 @@ class Priors:
     input_rewriting: str = "none"
     valueless_symbols: bool = False
     """Whether a symbol may carry no value (its nodes are skipped by their parents)."""
+    valueless_attachment: str = "as parsed"
+    """``bracket``: valueless leaves right around a subtree are taught to the parser as
+    the subtree root's dependents (where they hang changes no value)."""
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +77,9 @@ class TrainConfig:
     loop: LoopConfig = field(default_factory=LoopConfig)
     parser_hidden: int = 64
     parser_embed: int = 32
+    parser_late_left_arc: bool = False
+    """The parser learns derivations that attach left dependents late (see
+    ``parser.oracle``): decisions then rest on what closes a span."""
     induction_timeout: float = 5.0
     threads: int = 1
     """CPU threads for torch: the small models here run fastest on one."""
@@ -76,6 +88,12 @@ class TrainConfig:
     checkpoint_every: int = 1
     """Write a checkpoint every this many rounds (and on Ctrl-C, and at the end);
     it does not change what the run learns."""
+
+    def __post_init__(self) -> None:
+        bracket = self.priors.valueless_attachment == "bracket"
+        if bracket != self.loop.bracket_valueless:
+            raise ConfigError("priors.valueless_attachment = 'bracket' and "
+                              "loop.bracket_valueless must agree")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

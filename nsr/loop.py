@@ -20,10 +20,10 @@ from nsr.abduction import Revision, abduce
 from nsr.config import LoopConfig
 from nsr.machine import Deduction, Machine
 from nsr.gss import node_examples
-from nsr.tree_edits import neighbourhood
+from nsr.tree_edits import bracket_valueless, neighbourhood
 from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
-from semantics.module import UNDEFINED
+from semantics.module import NO_VALUE, UNDEFINED
 
 
 def stage_pool(examples: Sequence[Example], max_len: int) -> list[Example]:
@@ -178,6 +178,15 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
     return []
 
 
+def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfig
+                  ) -> DependencyTree:
+    """The tree the parser learns: with the declared prior, valueless leaves that
+    bracket a subtree hang from its root (their heads change no value)."""
+    if not config.bracket_valueless:
+        return tree
+    return bracket_valueless(tree, {i for i, v in enumerate(values) if v is NO_VALUE})
+
+
 def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deduction],
             correct: list[bool], revisions: dict[int, list[Revision]],
             config: LoopConfig) -> None:
@@ -191,14 +200,14 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             labelled.append((i, d.symbols, node_examples(d.symbols, d.tree, d.values), 1.0))
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
-            trees.append(d.tree)
+            trees.append(_parser_label(d.tree, d.values, config))
     for i, revs in revisions.items():
         for rev in revs:
             labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
         if revs and (len(revs) == 1 or not revs[0].unknown):
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
-            trees.append(revs[0].tree)
+            trees.append(_parser_label(revs[0].tree, revs[0].values, config))
     if not all(correct):
         # Programs that explain the whole pool are kept as they are.
         short = _reestimate_from_short(machine, pool, deductions, config)

@@ -51,12 +51,13 @@ class Machine:
     @classmethod
     def create(cls, vocabulary: Sequence[str], semantics: SemanticModule, *,
                num_symbols: int, seed: int, hidden: int = 64, embed: int = 32,
-               distinct: bool = True) -> Machine:
+               distinct: bool = True, late_left_arc: bool = False) -> Machine:
         torch.manual_seed(seed)
         perception = TokenPerception(vocabulary, PerceptionConfig(
             num_symbols=num_symbols, seed=seed, distinct_init=distinct))
         parser = TransitionParser(ParserConfig(num_symbols=num_symbols, hidden=hidden,
-                                               embed_dim=embed, seed=seed))
+                                               embed_dim=embed, seed=seed,
+                                               late_left_arc=late_left_arc))
         return cls(perception, parser, semantics)
 
     def symbols_of(self, batch: Sequence[Sequence[str]]) -> list[tuple[int, ...]]:

@@ -19,10 +19,11 @@ PRESETS: dict[str, TrainConfig] = {
         split="symbol",
         priors=Priors(symbol_budget=20, primitive_sets=("nat",), curriculum="length",
                       arity="learned", perception_init="distinct", input_rewriting="none",
-                      valueless_symbols=True),
+                      valueless_symbols=True, valueless_attachment="bracket"),
         loop=LoopConfig(curriculum=(1, 3, 5, 7, 9, 11, 15, 21, 1000), max_rounds=80,
-                        edit_depth=2, parser_epochs=6),
+                        edit_depth=2, parser_epochs=6, bracket_valueless=True),
         parser_hidden=128,
+        parser_late_left_arc=True,
         train_limit=10_000,
     ),
 }

@@ -68,7 +68,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         semantics = checkpoint.build_semantics(config, registry)
         machine = Machine.create(vocab, semantics, num_symbols=config.priors.symbol_budget,
                                  seed=config.loop.seed, hidden=config.parser_hidden,
-                                 embed=config.parser_embed)
+                                 embed=config.parser_embed,
+                                 late_left_arc=config.parser_late_left_arc)
     t0 = time.monotonic() - elapsed
     progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
     if not resume:

@@ -63,14 +63,14 @@ def _load_hint(split: str, *, seed: int, data_dir: Path | None, train_file: Path
 
 def training_sample(examples: Sequence[Example], limit: int | None, seed: int
                     ) -> list[Example]:
-    """All examples if ``limit`` is ``None``; else a seeded sample of ``limit`` distinct
-    inputs (repeated inputs teach nothing new, and a sample keeps rounds short)."""
+    """All examples if ``limit`` is ``None``; else a seeded sample of ``limit`` examples,
+    which keeps the file's mix of lengths, without repeated inputs (they teach nothing
+    new, and a sample keeps rounds short)."""
     if limit is None:
         return list(examples)
+    chosen = (list(examples) if len(examples) <= limit
+              else random.Random(seed).sample(list(examples), limit))
     seen: dict[tuple, Example] = {}
-    for e in examples:
+    for e in chosen:
         seen.setdefault(tuple(e.inputs), e)
-    unique = list(seen.values())
-    if len(unique) <= limit:
-        return unique
-    return random.Random(seed).sample(unique, limit)
+    return list(seen.values())

@@ -9,6 +9,7 @@ rotation apart. The neighbourhood of a tree is every tree a few rotations away.
 
 from __future__ import annotations
 
+from nsr.gss import postorder
 from nsr.types import DependencyTree
 
 
@@ -46,3 +47,30 @@ def neighbourhood(tree: DependencyTree, depth: int = 2, limit: int = 400
                         return out
         frontier = nxt
     return out
+
+
+def bracket_valueless(tree: DependencyTree, valueless: set[int]) -> DependencyTree:
+    """The tree with valueless leaves that exactly bracket a subtree moved onto its root.
+
+    Where a valueless leaf's head does not change any value, the parser should still
+    see one convention: a pair of valueless leaves right before and right after the span
+    of a subtree (a pair of parentheses around an expression) hangs from the subtree's
+    root, innermost subtrees first. Other valueless leaves keep their heads."""
+    heads = list(tree.heads)
+    n = len(heads)
+    kids: list[list[int]] = [[] for _ in range(n)]
+    for i, h in enumerate(heads):
+        if h >= 0 and i not in valueless:
+            kids[h].append(i)
+    order = postorder(tree, kids)
+    span: dict[int, tuple[int, int]] = {}
+    free = set(valueless)
+    for node in order:
+        lo = min([node] + [span[c][0] for c in kids[node]])
+        hi = max([node] + [span[c][1] for c in kids[node]])
+        while lo - 1 in free and hi + 1 in free:
+            lo, hi = lo - 1, hi + 1
+            heads[lo] = heads[hi] = node
+            free -= {lo, hi}
+        span[node] = (lo, hi)
+    return DependencyTree(tuple(heads))

@@ -24,6 +24,8 @@ class ParserConfig:
             rightmost dependents as features (at most ``stack_window``).
         batch_size: configurations per gradient step in ``learn``.
         seed: seeds the initial weights and the shuffling in ``learn``.
+        late_left_arc: learn from oracle derivations that attach a left dependent
+            only once its head has all its right dependents.
     """
 
     num_symbols: int
@@ -37,6 +39,7 @@ class ParserConfig:
     child_window: int = 2
     batch_size: int = 256
     seed: int = 0
+    late_left_arc: bool = False
 
     def __post_init__(self) -> None:
         positive = ("num_symbols", "embed_dim", "hidden", "batch_size")

@@ -25,6 +25,12 @@ Hypothesis = tuple[float, ParserState]
 """(log-probability of the moves so far, state)."""
 
 
+def masked_log_softmax(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Log-probabilities over legal moves: raw ``scores`` ``(B, 4)`` with ``-inf``
+    where ``mask`` ``(B, 4)`` is False."""
+    return torch.log_softmax(scores.masked_fill(~mask, -math.inf), dim=1)
+
+
 def decode(
     score: Scorer,
     sentences: Sequence[tuple[int, ...]],

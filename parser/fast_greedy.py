@@ -1,48 +1,73 @@
 """Tensorized greedy (and sampled) decoding: every parser state of a batch as tensors.
 
 :func:`parser.decoding.decode` keeps one persistent :class:`ParserState` per
-sentence and extracts features and applies moves in Python, which dominates the
-time on large batches. :func:`decode_tensor` makes exactly the same moves with a
-handful of tensor operations per step for all live sentences at once.
+sentence and extracts features and applies moves in Python, which dominates its
+time on large batches. :func:`decode_tensor` makes the same moves with a fixed
+number of tensor operations per step for all live sentences at once.
 
 Layout. Sentence ``b`` of length ``n`` owns the ``n + 1`` slots
-``base[b] .. base[b] + n`` of a few flat ``int64`` arrays (ragged, no padding to
-the longest sentence); slot ``n`` is scratch, written by rows whose move leaves
-that array alone, so every move is a single unconditional scatter.
+``base[b] .. base[b] + n`` of a few flat ``int64`` arrays (ragged: no padding to
+the longest sentence, and a step touches only live sentences). Slot ``n`` is
+scratch: rows whose move leaves an array alone write there, so every move is one
+unconditional scatter.
 
 * ``stack``: stack items bottom-up, ``depth`` of them; s0 is ``stack[depth - 1]``.
-* ``buffer``: the buffer as a stack, front last: b0 is ``buffer[size - 1]``.
-  It starts as ``n-1, ..., 1, 0``; SHIFT pops from it and SWAP pushes s1 on it,
-  which is exactly "SWAP puts s1 back at the front of the buffer".
-* ``heads``, ``left``, ``right``: parent and leftmost / rightmost dependent of
-  each position, -1 for none (as in :class:`ParserState`).
+* ``buffer``: the buffer as a stack with its front last: b0 is
+  ``buffer[size - 1]``. It starts as ``n-1, ..., 1, 0``; SHIFT pops it and SWAP
+  pushes s1 onto it, i.e. puts s1 back at the front of the buffer.
+* ``heads``: parent of each position, -1 for none. ``left`` / ``right``: leftmost
+  and rightmost dependent so far, with "none" stored as ``_FAR`` / -1 so that an
+  arc updates them with a plain ``minimum`` / ``maximum``.
 
-Exactness. Live sentences are kept in input order and scored together, so every
-step's feature matrix equals the one ``decode`` builds (same rows, same order) and
-the model sees bit-identical inputs; legality follows
-:func:`parser.transitions.legal_mask`, the argmax breaks ties the same way, and
-log-probabilities are summed in float64 in the same order as ``decode``'s Python
-floats. Trees and log-probabilities are therefore identical, not just close.
+Exactness. Live sentences stay in input order and are scored together, so each
+step's feature matrix has the rows, in the order, that ``decode`` builds. Legality
+is :func:`parser.transitions.legal_mask`'s, the argmax breaks ties the same way
+(first maximum) and log-probabilities are summed in float64 in ``decode``'s order.
+With ``cache=False`` the model therefore sees bit-identical inputs and every tree
+and log-probability is identical. The default ``cache=True`` scores each distinct
+feature row once (:class:`parser.score_cache.ScoreCache`), in a batch of at least
+``_MIN_ROWS_PER_THREAD`` rows per thread; steps with fewer live sentences are
+scored whole, as ``decode`` scores them. That is bit-identical too as long as the
+BLAS kernel gives a row the same result in any batch that large, which
+``tests/test_parser_fast_greedy.py`` checks: products of 1 to 3 rows (per thread)
+can differ in the last bit from larger ones, hence the floor. Were it ever
+violated, scores would differ by float rounding only, so a tree could change only
+where two moves tie to within it.
+
+Threads. Everything but the model runs on one thread: the ops are mid-sized (one
+element per live sentence or feature) and, on a busy machine, multi-threaded ones
+spent most of their time waiting at barriers (20 s instead of 3 s for HINT's test
+set on 2 loaded cores). The model runs with the caller's thread count, since the
+threads' share of rows decides which BLAS kernel a small batch gets (see above).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 
 import torch
 
 from parser.config import ParserConfig
-from parser.transitions import Transition
+from parser.decoding import masked_log_softmax
+from parser.score_cache import ScoreCache, code_rows, row_codes
 
-IdScorer = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-"""(ids (A, F), legal mask (A, 4)) -> masked log-probabilities (A, 4)."""
+Forward = Callable[[torch.Tensor], torch.Tensor]
+"""Raw transition scores of feature ids: (A, F) -> (A, 4)."""
 
-_SHIFT, _LEFT, _RIGHT, _SWAP = (int(t) for t in Transition)
+_FAR = 1 << 40  # "no left dependent yet": larger than any position
+_MIN_ROWS_PER_THREAD = 16  # cache only batches this big per thread (docstring)
+# Per move (SHIFT, LEFT_ARC, RIGHT_ARC, SWAP): the stack slot written, relative
+# to depth (SHIFT pushes b0; LEFT_ARC and SWAP move s0 down over s1; RIGHT_ARC
+# rewrites s0 in place, a no-op), and the changes of depth and buffer size.
+_STACK_SLOT = (0, -2, -1, -2)
+_DEPTH_STEP = (1, -1, -1, -1)
+_SIZE_STEP = (-1, 0, 0, 1)
 
 
-class _Batch:
-    """The flat state arrays of all sentences (see the module docstring)."""
+class _Arrays:
+    """The flat per-slot arrays of all sentences (see the module docstring)."""
 
     def __init__(self, sentences: Sequence[tuple[int, ...]]) -> None:
         lengths = torch.tensor([len(s) for s in sentences], dtype=torch.long)  # (B,)
@@ -54,136 +79,194 @@ class _Batch:
         col = torch.arange(total) - self.base[owner]  # (T,) slot within sentence
         n = lengths[owner]  # (T,)
         self.symbols = torch.zeros(total, dtype=torch.long)  # (T,)
-        real = col < n
         flat = list(chain.from_iterable(sentences))
-        self.symbols[real] = torch.tensor(flat, dtype=torch.long)
+        self.symbols[col < n] = torch.tensor(flat, dtype=torch.long)
         self.stack = torch.zeros(total, dtype=torch.long)  # (T,)
         self.buffer = (n - 1 - col).clamp(min=0)  # (T,) n-1, ..., 0, scratch
         self.heads = torch.full((total,), -1, dtype=torch.long)  # (T,)
-        self.left = self.heads.clone()
-        self.right = self.heads.clone()
-        self.depth = torch.zeros(len(sentences), dtype=torch.long)  # (B,)
-        self.size = lengths.clone()  # (B,) buffer size
+        self.left = torch.full((total,), _FAR, dtype=torch.long)  # (T,)
+        self.right = torch.full((total,), -1, dtype=torch.long)  # (T,)
 
     def heads_of(self) -> list[tuple[int, ...]]:
-        """Every sentence's head array, as tuples."""
+        """Every sentence's head array."""
         flat = self.heads.tolist()
-        starts = self.base.tolist()
-        return [
-            tuple(flat[s : s + n]) for s, n in zip(starts, self.lengths.tolist())
-        ]
+        starts, lengths = self.base.tolist(), self.lengths.tolist()
+        return [tuple(flat[s : s + n]) for s, n in zip(starts, lengths)]
+
+
+class _Live:
+    """Columns of the live sentences ``(A,)``, in input order, compacted as they end."""
+
+    def __init__(self, arrays: _Arrays) -> None:
+        self.rows = torch.nonzero(arrays.lengths > 0).squeeze(1)  # (A,)
+        self.base = arrays.base[self.rows]
+        self.scratch = self.base + arrays.lengths[self.rows]
+        self.depth = torch.zeros_like(self.rows)
+        self.size = arrays.lengths[self.rows]
+
+    def drop_finished(self) -> None:
+        done = (self.size == 0) & (self.depth <= 1)  # (A,)
+        if bool(done.any()):
+            keep = torch.nonzero(~done).squeeze(1)
+            for name in ("rows", "base", "scratch", "depth", "size"):
+                setattr(self, name, getattr(self, name).index_select(0, keep))
 
 
 def _features(
-    st: _Batch, rows: torch.Tensor, cfg: ParserConfig
+    arr: _Arrays, live: _Live, cfg: ParserConfig
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Feature ids ``(A, F)`` of live ``rows``, with s0, s1 and b0 positions ``(A,)``.
+    """Feature ids ``(A, F)`` of the live states, with their s0, s1 and b0 ``(A,)``.
 
     Columns follow :func:`parser.features.extend_features`: stack symbols, buffer
     symbols, then (leftmost, rightmost) dependent symbols per child-window item.
+    Positions of absent items are garbage but in range; the masks replace them.
     """
-    base = st.base[rows]  # (A,)
-    depth, size = st.depth[rows], st.size[rows]  # (A,), (A,)
-    window = max(cfg.stack_window, 2)
-    slot = depth[:, None] - 1 - torch.arange(window)  # (A, W) s0, s1, ...
-    has = slot >= 0  # (A, W)
-    tops = st.stack[base[:, None] + slot.clamp(min=0)]  # (A, W) positions
-    none = cfg.none_id
-    columns = []
-    if cfg.stack_window:
-        sym = st.symbols[base[:, None] + tops[:, : cfg.stack_window]]  # (A, S)
-        columns.append(sym.masked_fill(~has[:, : cfg.stack_window], none))
-    bslot = size[:, None] - 1 - torch.arange(max(cfg.buffer_window, 1))  # (A, Bw)
-    front = st.buffer[base[:, None] + bslot.clamp(min=0)]  # (A, Bw) positions
-    if cfg.buffer_window:
-        sym = st.symbols[base[:, None] + front]  # (A, Bw)
-        columns.append(sym.masked_fill(bslot < 0, none))
-    if cfg.child_window:
-        c = cfg.child_window
-        at = base[:, None] + tops[:, :c]  # (A, C)
-        kids = torch.stack((st.left[at], st.right[at]), dim=2)  # (A, C, 2)
-        sym = st.symbols[base[:, None, None] + kids.clamp(min=0)]  # (A, C, 2)
-        sym = sym.masked_fill(kids < 0, cfg.nochild_id)
-        sym = sym.masked_fill(~has[:, :c, None], none)
-        columns.append(sym.flatten(1))  # (A, 2C)
-    ids = torch.cat(columns, dim=1)  # (A, F)
+    base = live.base[:, None]  # (A, 1)
+    s, b, c = cfg.stack_window, cfg.buffer_window, cfg.child_window
+    slot = live.depth[:, None] - 1 - torch.arange(max(s, 2))  # (A, S') s0, s1, ...
+    no_item = slot < 0
+    tops = torch.take(arr.stack, base + slot.clamp(min=0))  # (A, S')
+    bslot = live.size[:, None] - 1 - torch.arange(max(b, 1))  # (A, B') b0, b1, ...
+    front = torch.take(arr.buffer, base + bslot.clamp(min=0))  # (A, B')
+    at = base + tops[:, :c]  # (A, C)
+    lk, rk = torch.take(arr.left, at), torch.take(arr.right, at)  # (A, C) each
+    no_left, no_right = lk == _FAR, rk < 0
+    kids = torch.stack((lk.masked_fill(no_left, 0), rk.masked_fill(no_right, 0)), 2)
+    pos = torch.cat((tops[:, :s], front[:, :b], kids.flatten(1)), dim=1)  # (A, F)
+    ids = torch.take(arr.symbols, base + pos)  # (A, F)
+    nochild = torch.stack((no_left, no_right), dim=2).flatten(1)  # (A, 2C)
+    absent = torch.cat(
+        (
+            no_item[:, :s],
+            bslot[:, :b] < 0,
+            no_item[:, :c, None].expand(-1, c, 2).flatten(1),
+        ),
+        dim=1,
+    )  # (A, F)
+    ids[:, s + b :].masked_fill_(nochild, cfg.nochild_id)
+    ids.masked_fill_(absent, cfg.none_id)
     return ids, tops[:, 0], tops[:, 1], front[:, 0]
 
 
-def _legal(st: _Batch, rows: torch.Tensor, s0: torch.Tensor, s1: torch.Tensor
-           ) -> torch.Tensor:
-    """``legal_mask`` of live rows: (SHIFT, LEFT_ARC, RIGHT_ARC, SWAP), ``(A, 4)``."""
-    shift = st.size[rows] > 0  # (A,)
-    two = st.depth[rows] >= 2  # (A,)
-    swap = two & (s1 < s0)  # (A,)
-    return torch.stack((shift, two, two, swap), dim=1)  # (A, 4)
+def _legal(live: _Live, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
+    """``legal_mask`` of the live states ``(A, 4)``, columns indexed by move."""
+    two = live.depth >= 2  # (A,)
+    return torch.stack((live.size > 0, two, two, two & (s1 < s0)), dim=1)
 
 
 def _apply(
-    st: _Batch,
-    rows: torch.Tensor,
+    arr: _Arrays,
+    live: _Live,
     move: torch.Tensor,
     s0: torch.Tensor,
     s1: torch.Tensor,
     b0: torch.Tensor,
 ) -> None:
-    """Apply one legal move per live row, in place (``transitions._APPLY``)."""
-    base = st.base[rows]  # (A,)
-    depth, size = st.depth[rows], st.size[rows]  # (A,), (A,)
-    scratch = base + st.lengths[rows]  # (A,)
-    shift, left = move == _SHIFT, move == _LEFT
-    right, swap = move == _RIGHT, move == _SWAP
-    # Stack: SHIFT pushes b0; LEFT_ARC and SWAP drop s1 (s0 moves down a slot);
-    # RIGHT_ARC drops s0 (rewriting s0 in place is a no-op).
-    slot = torch.where(shift, depth, torch.where(right, depth - 1, depth - 2))
-    st.stack[base + slot] = torch.where(shift, b0, s0)
-    st.depth[rows] = depth + torch.where(shift, 1, -1)
-    # Buffer: SWAP pushes s1 onto the buffer stack; others write scratch.
-    st.buffer[torch.where(swap, base + size, scratch)] = s1
-    st.size[rows] = size - shift.long() + swap.long()
-    # Arcs: LEFT_ARC makes s0 the head of s1, RIGHT_ARC s1 the head of s0.
-    arc = left | right
-    head = torch.where(left, s0, s1)  # (A,)
-    dep = torch.where(left, s1, s0)  # (A,)
-    st.heads[torch.where(arc, base + dep, scratch)] = head
-    at = torch.where(arc, base + head, scratch)  # (A,)
-    lc, rc = st.left[base + head], st.right[base + head]  # (A,), (A,)
-    st.left[at] = torch.where((lc < 0) | (dep < lc), dep, lc)
-    st.right[at] = torch.where((rc < 0) | (dep > rc), dep, rc)
+    """Apply one legal move per live state, in place (as ``transitions._APPLY``)."""
+    base, scratch = live.base, live.scratch  # (A,), (A,)
+    shift = (move == 0).long()  # (A,)
+    left = (move == 1).long()
+    arc = left + (move == 2).long()
+    swap = (move == 3).long()
+    slot = live.depth + torch.tensor(_STACK_SLOT)[move]
+    arr.stack.scatter_(0, base + slot, s0 + shift * (b0 - s0))
+    arr.buffer.scatter_(0, scratch + swap * (base + live.size - scratch), s1)
+    live.depth += torch.tensor(_DEPTH_STEP)[move]
+    live.size += torch.tensor(_SIZE_STEP)[move]
+    head = s1 + left * (s0 - s1)  # (A,) LEFT_ARC: s0 <- s1; RIGHT_ARC: s1 -> s0
+    dep = s0 + left * (s1 - s0)  # (A,)
+    arr.heads.scatter_(0, scratch + arc * (base + dep - scratch), head)
+    at = base + head  # (A,)
+    leftmost = torch.minimum(torch.take(arr.left, at), dep)
+    rightmost = torch.maximum(torch.take(arr.right, at), dep)
+    at = scratch + arc * (at - scratch)
+    arr.left.scatter_(0, at, leftmost)
+    arr.right.scatter_(0, at, rightmost)
+
+
+class _CachedForward:
+    """``forward`` run once per distinct feature row (see the module docstring)."""
+
+    def __init__(self, forward: Forward, cfg: ParserConfig, min_rows: int) -> None:
+        self.forward, self.cfg, self.min_rows = forward, cfg, min_rows
+        self.cache = ScoreCache(columns=4)
+
+    def __call__(self, ids: torch.Tensor) -> torch.Tensor:
+        codes = row_codes(ids, self.cfg.vocab_size)  # (A,)
+        if codes is None or len(ids) < self.min_rows:
+            return self.forward(ids)  # (A, 4), exactly as decode scores it
+        slot = self.cache.find(codes)  # (A,)
+        missing = slot < 0
+        out = self.cache.values.index_select(0, slot.clamp(min=0))  # (A, 4)
+        if bool(missing.any()):
+            new, where = torch.unique(codes[missing], return_inverse=True)  # (M,)
+            rows = code_rows(new, self.cfg.vocab_size, ids.shape[1])  # (M, F)
+            if len(rows) < self.min_rows:
+                pad = rows[:1].expand(self.min_rows - len(rows), -1)
+                rows = torch.cat((rows, pad))
+            scores = self.forward(rows)[: len(new)]  # (M, 4)
+            self.cache.insert(new, scores)  # may rehash: slots are stale after
+            out[missing] = scores[where]
+        return out
+
+
+@contextmanager
+def _num_threads(n: int) -> Iterator[None]:
+    before = torch.get_num_threads()
+    if n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def decode_tensor(
-    score: IdScorer,
+    forward: Forward,
     sentences: Sequence[tuple[int, ...]],
     cfg: ParserConfig,
     *,
     sample: bool = False,
     generator: torch.Generator | None = None,
+    cache: bool = True,
 ) -> list[tuple[float, tuple[int, ...]]]:
-    """Greedy (or sampled) parses of all sentences, as :func:`decoding.decode`.
+    """Greedy (or sampled) parses of all sentences, move for move as ``decode``.
 
     Args:
-        score: masked log-probabilities of feature ids under legal masks.
+        forward: raw transition scores of feature ids (the model, in eval mode).
         sentences: symbol tuples, already range-checked.
-        cfg: the feature windows and special ids.
+        cfg: feature windows and special ids.
         sample: draw each move from the model instead of taking the best one.
         generator: random source for ``sample``.
+        cache: score each distinct feature row once (see the module docstring).
 
     Returns:
         Per sentence, in order, the log-probability of its moves and its heads.
     """
-    st = _Batch(sentences)
+    threads = torch.get_num_threads()
+
+    def scored(ids: torch.Tensor) -> torch.Tensor:
+        with _num_threads(threads):
+            return forward(ids)
+
+    min_rows = _MIN_ROWS_PER_THREAD * threads
+    score = _CachedForward(scored, cfg, min_rows) if cache else scored
     totals = torch.zeros(len(sentences), dtype=torch.float64)  # (B,)
-    rows = torch.nonzero(st.lengths > 0).squeeze(1)  # (A,) live, in input order
-    while rows.numel():
-        ids, s0, s1, b0 = _features(st, rows, cfg)  # (A, F), (A,) x 3
-        logp = score(ids, _legal(st, rows, s0, s1))  # (A, 4)
-        if sample:
-            choice = torch.multinomial(logp.exp(), 1, generator=generator)  # (A, 1)
-        else:
-            choice = logp.argmax(dim=1, keepdim=True)  # (A, 1)
-        totals[rows] += logp.gather(1, choice).squeeze(1).double()
-        _apply(st, rows, choice.squeeze(1), s0, s1, b0)
-        done = (st.size[rows] == 0) & (st.depth[rows] <= 1)  # (A,)
-        rows = rows[~done]
-    return list(zip(totals.tolist(), st.heads_of()))
+    with _num_threads(1):
+        arr = _Arrays(sentences)
+        live = _Live(arr)
+        while len(live.rows):
+            ids, s0, s1, b0 = _features(arr, live, cfg)  # (A, F), (A,) x 3
+            logp = masked_log_softmax(score(ids), _legal(live, s0, s1))  # (A, 4)
+            if sample:
+                choice = torch.multinomial(logp.exp(), 1, generator=generator)
+            else:
+                choice = logp.argmax(dim=1, keepdim=True)  # (A, 1)
+            picked = logp.gather(1, choice).squeeze(1)  # (A,)
+            totals.index_add_(0, live.rows, picked.double())
+            _apply(arr, live, choice.squeeze(1), s0, s1, b0)
+            live.drop_finished()
+        heads = arr.heads_of()
+    return list(zip(totals.tolist(), heads))

@@ -89,7 +89,7 @@ def check_symbols(
     """
     checked = []
     for k, sentence in enumerate(sentences):
-        symbols = tuple(int(s) for s in sentence)
+        symbols = tuple(map(int, sentence))
         if symbols and (min(symbols) < 0 or max(symbols) >= num_symbols):
             raise ParserError(
                 f"sentence {k} has a symbol outside [0, {num_symbols}): {symbols}"

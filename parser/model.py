@@ -6,9 +6,12 @@ one-hidden-layer MLP; illegal transitions are masked to ``-inf`` before the
 softmax, so every probability it reports is over legal moves only.
 
 Parsing (:meth:`parse_batch`) steps all sentences together with one forward pass
-per step; learning (:meth:`learn`) replays oracle derivations of the given trees
-and minimises cross-entropy over legal moves with an Adam optimiser kept in the
-module (``parser.optimizer``; its state is not part of ``state_dict``).
+per step; greedy and sampled parses go through the tensorized decoder of
+:mod:`parser.fast_greedy`, move for move the same as the per-state decoder of
+:mod:`parser.decoding` that beam search uses. Learning (:meth:`learn`) replays
+oracle derivations of the given trees and minimises cross-entropy over legal moves
+with an Adam optimiser kept in the module (``parser.optimizer``; its state is not
+part of ``state_dict``).
 
 A parse's ``log_prob`` is the log-probability of the move sequence that built it.
 Several move sequences can build the same tree, so :meth:`log_prob`, which scores
@@ -30,7 +33,7 @@ from torch import nn
 
 from nsr.types import DependencyTree
 from parser.config import ParserConfig
-from parser.decoding import beam_search, decode
+from parser.decoding import beam_search, decode, masked_log_softmax
 from parser.fast_greedy import decode_tensor
 from parser.features import batch_features, check_symbols
 from parser.oracle import oracle_states
@@ -76,8 +79,7 @@ class TransitionParser(nn.Module):
         return self.out(h)  # (B, 4)
 
     def _masked_log_probs(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        scores = self(ids).masked_fill(~mask, -math.inf)  # (B, 4)
-        return torch.log_softmax(scores, dim=1)  # (B, 4), -inf where illegal
+        return masked_log_softmax(self(ids), mask)  # (B, 4), -inf where illegal
 
     def _score(
         self, states: list[ParserState], sentences: list[tuple[int, ...]]
@@ -136,7 +138,7 @@ class TransitionParser(nn.Module):
         checked = check_symbols(sentences, self.config.num_symbols)
         with self._inference():
             found = decode_tensor(
-                self._masked_log_probs,
+                self,
                 checked,
                 self.config,
                 sample=mode == "sample",
@@ -219,7 +221,8 @@ class TransitionParser(nn.Module):
                     f"sentence {k}: {len(symbols)} symbols, "
                     f"but a tree of {len(tree.heads)} positions"
                 )
-            moves, visited = oracle_states(tree)
+            moves, visited = oracle_states(
+                tree, late_left_arc=self.config.late_left_arc)
             states.extend(visited[:-1])
             owners.extend([symbols] * len(moves))
             gold.extend(moves)

@@ -49,12 +49,14 @@ def projective_order(tree: DependencyTree) -> tuple[int, ...]:
 
 
 def _arc_move(
-    state: ParserState, heads: tuple[int, ...], missing: list[int]
+    state: ParserState, heads: tuple[int, ...], missing: list[int],
+    right_missing: list[int] | None = None,
 ) -> Transition | None:
     if state.depth < 2:
         return None
     s0, (s1, _) = state.stack  # type: ignore[misc]
-    if heads[s1] == s0 and missing[s1] == 0:
+    if heads[s1] == s0 and missing[s1] == 0 and (
+            right_missing is None or right_missing[s0] == 0):
         return Transition.LEFT_ARC
     if heads[s0] == s1 and missing[s0] == 0:
         return Transition.RIGHT_ARC
@@ -66,22 +68,31 @@ def _run(
     swap_rule: str,
     mpc: tuple[int, ...] | None,
     order: tuple[int, ...],
+    late_left_arc: bool = False,
 ) -> tuple[list[Transition], list[ParserState]]:
     """Simulate the oracle; ``swap_rule`` is "lazy", "eager" or "never".
+
+    With ``late_left_arc`` a left dependent is attached only once its head has all its
+    right dependents, so a head's left dependents wait on the stack until its span is
+    complete (the decision then rests on what closes the span, not on what follows).
+    :func:`oracle_states` uses it for projective trees only.
 
     Returns the moves and the states visited (one more state than moves).
     """
     heads = tree.heads
     n = len(heads)
     missing = [0] * n  # dependents not yet attached
-    for h in heads:
+    right_missing: list[int] | None = [0] * n if late_left_arc else None
+    for d, h in enumerate(heads):
         if h >= 0:
             missing[h] += 1
+            if right_missing is not None and order[d] > order[h]:
+                right_missing[h] += 1
     state = ParserState.initial(n)
     moves: list[Transition] = []
     states = [state]
     while not state.is_terminal:
-        move = _arc_move(state, heads, missing)
+        move = _arc_move(state, heads, missing, right_missing)
         if move is None and swap_rule != "never" and state.depth >= 2:
             s0, (s1, _) = state.stack  # type: ignore[misc]
             if order[s0] < order[s1]:
@@ -105,6 +116,8 @@ def _run(
             missing[state.stack[0]] -= 1  # type: ignore[index]
         elif move == Transition.RIGHT_ARC:
             missing[state.stack[1][0]] -= 1  # type: ignore[index]
+            if right_missing is not None:
+                right_missing[state.stack[1][0]] -= 1  # type: ignore[index]
         state = apply_unchecked(state, move)  # legal by construction (and tested)
         moves.append(move)
         states.append(state)
@@ -138,14 +151,14 @@ def oracle(tree: DependencyTree, *, lazy: bool = True) -> list[Transition]:
 
 
 def oracle_states(
-    tree: DependencyTree, *, lazy: bool = True
+    tree: DependencyTree, *, lazy: bool = True, late_left_arc: bool = False
 ) -> tuple[list[Transition], list[ParserState]]:
     """:func:`oracle`'s moves and the states they visit (``len(moves) + 1`` states)."""
     order = projective_order(tree)
     if order == tuple(range(len(order))):  # projective: no swap is ever needed
-        return _run(tree, "never", None, order)
+        return _run(tree, "never", None, order, late_left_arc)
     mpc = maximal_projective_components(tree) if lazy else None
-    return _run(tree, "lazy" if lazy else "eager", mpc, order)
+    return _run(tree, "lazy" if lazy else "eager", mpc, order)  # late arcs: projective only
 
 
 def replay(n: int, moves: list[Transition]) -> list[ParserState]:

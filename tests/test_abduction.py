@@ -67,3 +67,11 @@ def test_no_revision_when_nothing_fits() -> None:
     tree = DependencyTree((1, -1))
     assert abduce(("Q",), [(0.0, (0, 2), tree)], sem) == []
     assert evaluate((0, 0), tree, sem)[1] is UNDEFINED
+
+
+def test_abduction_stops_at_its_wall_clock_limit() -> None:
+    sem = _module()
+    proposals = [(0.0, (0, 2, 1, 5), t) for t in all_trees(4)]
+    target = ("X", "L", "W", "L", "W")
+    assert abduce(target, proposals, sem, limit=20)
+    assert abduce(target, proposals, sem, limit=20, seconds=0.0) == []

@@ -106,3 +106,22 @@ def test_walk_around_left() -> None:
 
 def test_single_word() -> None:
     assert oracle(DependencyTree((-1,))) == [Transition.SHIFT]
+
+
+@given(dependency_trees(), st.booleans())
+def test_late_left_arc_oracle_round_trip(tree: DependencyTree, lazy: bool) -> None:
+    moves, _ = oracle_states(tree, lazy=lazy, late_left_arc=True)
+    assert _rebuild(tree, moves) == tree
+
+
+def test_late_left_arc_waits_for_the_span_to_close() -> None:
+    # ( 5 - 5 + 7 ): both parentheses hang from "+" (position 4), the group's root
+    tree = DependencyTree((4, 2, 4, 2, -1, 4, 4))
+    moves, states = oracle_states(tree, late_left_arc=True)
+    first_left = next(i for i, m in enumerate(moves) if m is Transition.LEFT_ARC
+                      and states[i].stack[1][0] == 0)
+    assert 6 in [states[first_left].stack[0]] or states[first_left].next == 7
+    eager, eager_states = oracle_states(tree)
+    early = next(i for i, m in enumerate(eager) if m is Transition.LEFT_ARC
+                 and eager_states[i].stack[1][0] == 0)
+    assert eager_states[early].next < 7  # the default oracle attaches "(" before ")"

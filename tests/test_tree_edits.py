@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nsr.tree_edits import neighbourhood, rotate
+from nsr.tree_edits import bracket_valueless, neighbourhood, rotate
 from nsr.trees import all_trees
 from nsr.types import DependencyTree
 
@@ -42,3 +42,13 @@ def test_every_rotation_is_a_valid_tree_moving_only_the_inner_dependents(n: int,
         assert changed - {child, parent} == {
             k for k, h in enumerate(tree.heads)
             if h == child and min(child, parent) < k < max(child, parent)}
+
+
+def test_bracketing_pairs_hang_from_the_subtree_they_enclose() -> None:
+    # ( ( 8 + 9 ) * 2 ) with every parenthesis first hung somewhere else
+    tree = DependencyTree((3, 2, 3, 6, 3, 4, -1, 6, 7))
+    out = bracket_valueless(tree, {0, 1, 5, 8})
+    assert out.heads == (6, 3, 3, 6, 3, 3, -1, 6, 6)  # the official HINT convention
+    # a lone valueless leaf, and leaves with a value, keep their heads
+    lone = DependencyTree((1, -1, 1, 1))  # ( 1 + 2 without a closing parenthesis
+    assert bracket_valueless(lone, {0}) == lone
