@@ -63,11 +63,14 @@ class Machine:
     def symbols_of(self, batch: Sequence[Sequence[str]]) -> list[tuple[int, ...]]:
         """Each token's most probable symbol (raises on unknown tokens)."""
         best = self.perception.table().argmax(dim=-1).tolist()
-        index = self.perception.index
+        symbol_of = {t: best[i] for t, i in self.perception.index.items()}
         out = []
         for tokens in batch:
-            self.perception.token_ids(tokens)  # validates: unknown tokens raise
-            out.append(tuple(best[index[t]] for t in tokens))
+            try:
+                out.append(tuple([symbol_of[t] for t in tokens]))
+            except KeyError:
+                self.perception.token_ids(tokens)  # raises UnknownTokenError, naming it
+                raise
         return out
 
     def parser_view(self, symbols: tuple[int, ...]) -> tuple[int, ...]:

@@ -231,8 +231,14 @@ class SemanticModule:
             if native is not None:
                 fast = NATIVE[native]
                 fn = lambda *args, _op=fast: _op.call(args)  # noqa: E731
-        self.meanings[symbol] = Meaning(program, arity_of(program), matched, total, fn,
-                                        native)
+        arity = arity_of(program)
+        if arity == 0:  # a pure constant: computed once, not at every node
+            try:
+                value = fn()
+                fn = lambda _v=value: _v  # noqa: E731
+            except (PrimitiveError, BudgetExceeded, RecursionError):
+                pass
+        self.meanings[symbol] = Meaning(program, arity, matched, total, fn, native)
 
     # -- persistence -------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
