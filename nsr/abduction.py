@@ -5,8 +5,9 @@ known, the value one child must take is found by inverting the program over cand
 values (sub-lists of the target for token lists, a range of naturals for numbers), each
 checked forward; a node whose symbol has no program yet takes the value asked of it and
 yields a new example for that symbol. Where valueless symbols are allowed, leaves without
-a program are valueless wherever their parent's program takes exactly the other children. Proposals (symbol assignments and trees) are tried
-cheapest first, within a budget of program calls.
+a program are valueless wherever their parent's program takes exactly the other
+children. Proposals (symbol assignments and trees) are tried cheapest first, within a
+budget of program calls and a time limit.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def candidate_values(target: Any, int_bound: int = 200) -> list[Any]:
 
 class _Solver:
     def __init__(self, symbols: Sequence[int], tree: DependencyTree,
-                 semantics: SemanticModule, max_unknown: int, budget: int,
+                 semantics: SemanticModule, budget: int,
                  hidden: frozenset[int] = frozenset(), silence: bool = False,
                  deadline: float = math.inf) -> None:
         self.symbols, self.tree, self.semantics = symbols, tree, semantics
@@ -61,7 +62,6 @@ class _Solver:
         self.hidden = hidden
         self.silenced: set[int] = set()
         self.values = self._evaluate(silence)
-        self.max_unknown = max_unknown
         self.budget = budget
         self.deadline = deadline
 
@@ -156,7 +156,7 @@ def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], Dependen
     for cost, symbols, tree in proposals:
         if budget <= 0 or time.monotonic() > deadline:
             break
-        solver = _Solver(symbols, tree, semantics, max_unknown, min(budget, 5000), hidden,
+        solver = _Solver(symbols, tree, semantics, min(budget, 5000), hidden,
                          silence, deadline)
         if solver.values[tree.root] == target:
             result: tuple[dict, int] | None = ({}, 0)

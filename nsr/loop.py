@@ -23,7 +23,7 @@ from nsr.gss import node_examples
 from nsr.tree_edits import bracket_valueless, neighbourhood
 from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
-from semantics.module import NO_VALUE, UNDEFINED
+from semantics.module import NO_VALUE
 
 
 def stage_pool(examples: Sequence[Example], max_len: int) -> list[Example]:
