@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nsr.gss import children_of, node_examples, postorder, valued
+from nsr.gss import children_of, node_examples, node_value, postorder
 from nsr.types import DependencyTree
 from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 
@@ -71,28 +71,38 @@ class _Solver:
 
     def _evaluate(self, silence: bool) -> list[Any]:
         """Bottom-up values; with ``silence``, leaves without a program are made valueless
-        wherever their parent's program takes exactly the other children."""
+        wherever their parent's program takes exactly the other children (a literal
+        parent takes any number)."""
         values: list[Any] = [UNDEFINED] * len(self.symbols)
         for node in postorder(self.tree, self.kids):
+            literal = self._literal(node)
             meaning = self._meaning(node)
-            if meaning is None:
+            if meaning is None and literal is None:
                 continue
             kids = self.kids[node]
-            if silence and not meaning.valueless:
-                free = [c for c in kids if not self.kids[c] and self._meaning(c) is None]
+            if silence and (literal is not None or not meaning.valueless):
+                free = [c for c in kids if not self.kids[c] and self._meaning(c) is None
+                        and self._literal(c) is None]
                 carrying = [c for c in kids if values[c] is not NO_VALUE]
-                if free and len(carrying) - len(free) == meaning.arity:
+                if free and (literal is not None
+                             or len(carrying) - len(free) == meaning.arity):
                     for c in free:
                         values[c] = NO_VALUE
                         self.silenced.add(c)
-            values[node] = self.semantics.apply(self.symbols[node], valued(kids, values))
+            values[node] = node_value(self.semantics, self.symbols, node, kids, values)
         return values
+
+    def _literal(self, node: int) -> str | None:
+        literals = self.semantics.literals
+        return literals.token(self.symbols[node]) if literals else None
 
     def solve(self, node: int, target: Any, unknown_left: int) -> tuple[dict, int] | None:
         """Assignments {node: value} along one path, and the number of unknowns used."""
         if self.values[node] is not UNDEFINED and self.values[node] == target:
             return {}, 0
         kids = self.kids[node]
+        if self._literal(node) is not None:
+            return None  # a literal's value is fixed by its run
         meaning = self._meaning(node)
         if meaning is None:
             kid_vals = [self.values[c] for c in kids]
@@ -160,8 +170,7 @@ def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], Dependen
                          silence, deadline)
         if solver.values[tree.root] == target:
             result: tuple[dict, int] | None = ({}, 0)
-        elif all(semantics.meanings.get(s) is not None and s not in hidden
-                 for s in symbols):
+        elif all(semantics.known(s) and s not in hidden for s in symbols):
             continue  # every program is fixed: nothing to abduce on this tree
         else:
             result = solver.solve(tree.root, target, max_unknown)
@@ -172,7 +181,7 @@ def abduce(target: Any, proposals: Iterable[tuple[float, Sequence[int], Dependen
         values = tuple(assign.get(i, v) for i, v in enumerate(solver.values))
         unknown = tuple(sorted(i for i in set(assign) | solver.silenced
                                if symbols[i] in hidden
-                               or semantics.meanings.get(symbols[i]) is None))
+                               or not semantics.known(symbols[i])))
         key = tuple((symbols[i], values[i], tuple(values[c] for c in solver.kids[i]))
                     for i in unknown) or (tuple(symbols), tree.heads)
         if key in seen:

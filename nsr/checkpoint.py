@@ -200,12 +200,19 @@ def load_config(run_dir: Path) -> TrainConfig:
         raise CheckpointError(f"{run_dir}/config.json: incompatible config ({exc})") from exc
 
 
-def load(run_dir: Path, registry: Registry | None = None
+def load(run_dir: Path, registry: Registry | None = None, device: str | None = None
          ) -> tuple[Machine, TrainConfig, dict[str, Any]]:
     """The machine, config and progress saved in ``run_dir``; bad files raise
-    :class:`CheckpointError` naming the file and the problem."""
+    :class:`CheckpointError` naming the file and the problem. An image run's classifier
+    goes to ``device`` (default: the run's); its images are attached by the caller."""
     run_dir = Path(run_dir)
     config = load_config(run_dir)
+    perception = None
+    if config.image is not None:
+        from nsr.image_input import image_perception, with_device
+
+        config = with_device(config, device)
+        perception = image_perception(config, [])
     state, path, weights = _state_and_weights(run_dir)
     registry = registry or Registry.default()
     try:
@@ -215,7 +222,12 @@ def load(run_dir: Path, registry: Registry | None = None
                                  num_symbols=config.priors.symbol_budget,
                                  seed=config.loop.seed, hidden=config.parser_hidden,
                                  embed=config.parser_embed, distinct=False,
-                                 late_left_arc=config.parser_late_left_arc)
+                                 late_left_arc=config.parser_late_left_arc,
+                                 perception=perception)
+        machine.fallback_beam = config.fallback_beam
+        if perception is not None:
+            perception.vocab = list(state["vocabulary"])
+            perception.index = {t: i for i, t in enumerate(perception.vocab)}
     except ProgramParseError as exc:
         raise CheckpointError(f"{run_dir / STATE}: incompatible state (program "
                               f"{exc.text!r}: {exc.problem} at position {exc.position})"

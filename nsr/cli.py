@@ -78,21 +78,37 @@ def bench_induction(
                   f"slowest target {report['max_target_seconds']} s; wrote {out}")
 
 
+BenchOut = Annotated[Path, typer.Option(help="Where to write the JSON results.")]
+Splits = Annotated[str, typer.Option(help="Comma-separated splits.")]
+Seeds = Annotated[str, typer.Option(help="Seeds, e.g. 0-4 or 0,2.")]
+Workers = Annotated[int, typer.Option(help="Runs in parallel.")]
+
+
 @bench_app.command("scan")
 def bench_scan(
-        out: Annotated[Path, typer.Option(help="Where to write the JSON results.")],
-        splits: Annotated[str, typer.Option(help="Comma-separated splits.")] =
-        "simple,length,addprim_jump,addprim_turn_left,around_right",
-        seeds: Annotated[str, typer.Option(help="Seeds, e.g. 0-4 or 0,2.")] = "0-4",
-        data_dir: DataDir = None,
-        workers: Annotated[int, typer.Option(help="Runs in parallel.")] = 1) -> None:
+        out: BenchOut, splits: Splits = "simple,length,addprim_jump,addprim_turn_left,"
+        "around_right", seeds: Seeds = "0-4", data_dir: DataDir = None,
+        workers: Workers = 1) -> None:
     """Train SCAN from scratch on every split and seed; accuracy, time and memory."""
+    _bench_splits("scan", out, splits, seeds, data_dir, workers)
+
+
+@bench_app.command("pcfg")
+def bench_pcfg(
+        out: BenchOut, splits: Splits = "pcfgset,systematicity,productivity",
+        seeds: Seeds = "0-4", data_dir: DataDir = None, workers: Workers = 1) -> None:
+    """Train PCFG SET from scratch on every split and seed; accuracy, time and memory."""
+    _bench_splits("pcfg", out, splits, seeds, data_dir, workers)
+
+
+def _bench_splits(benchmark: str, out: Path, splits: str, seeds: str,
+                  data_dir: Path | None, workers: int) -> None:
     from nsr.bench import parse_seeds, run_training_benchmark
     from nsr.tasks import data_dir_or_env
 
     folder = data_dir_or_env(data_dir)
     report = run_training_benchmark(
-        "scan", [s.strip() for s in splits.split(",") if s.strip()], parse_seeds(seeds),
+        benchmark, [s.strip() for s in splits.split(",") if s.strip()], parse_seeds(seeds),
         data_dir=str(folder) if folder else None, workers=workers,
         progress=lambda r: typer.echo(
             f"{r['split']} seed {r['seed']}: {100 * r['accuracy']:.2f}% "
@@ -104,10 +120,8 @@ def bench_scan(
 
 @bench_app.command("hint")
 def bench_hint(
-        out: Annotated[Path, typer.Option(help="Where to write the JSON results.")],
-        seeds: Annotated[str, typer.Option(help="Seeds, e.g. 0-4 or 0,2.")] = "0-4",
-        data_dir: DataDir = None,
-        workers: Annotated[int, typer.Option(help="Runs in parallel.")] = 1) -> None:
+        out: BenchOut, seeds: Seeds = "0-4", data_dir: DataDir = None,
+        workers: Workers = 1) -> None:
     """Train HINT (symbol input) from scratch per seed; accuracy per subset, time, memory."""
     from nsr.bench import parse_seeds, run_training_benchmark
     from nsr.tasks import data_dir_or_env
@@ -289,11 +303,15 @@ def _train_task(task: Path | None, *, resume: Path | None, out: Path | None, see
 
 @app.command()
 def train(
-        benchmark: Annotated[str, typer.Argument(help="Benchmark: scan or hint.")] = "scan",
+        benchmark: Annotated[str, typer.Argument(help="Benchmark: scan, pcfg or hint.")] = "scan",
         split: Annotated[Optional[str], typer.Option(
-            help="Benchmark split (scan: simple; hint: symbol).")] = None,
+            help="Benchmark split (scan: simple; pcfg: pcfgset; hint: symbol).")] = None,
         input_: Annotated[str, typer.Option(
-            "--input", help="HINT's input: symbol (images: not yet).")] = "symbol",
+            "--input", help="HINT's input: symbol, or image (handwritten symbol images "
+                            "from --data-dir; image-cpu: a configuration reduced for "
+                            "2 CPU cores).")] = "symbol",
+        device: Annotated[Optional[str], typer.Option(
+            help="Image input: cpu (default) or cuda.")] = None,
         seed: int = 0,
         out: Annotated[Optional[Path], typer.Option(help="Run folder.")] = None,
         data_dir: DataDir = None,
@@ -333,25 +351,41 @@ def train(
             data_dir, train_file, test_file = _recorded_data(resume, data_dir, train_file,
                                                              test_file)
         else:
-            if input_ != "symbol":
-                raise ConfigError(f"--input {input_}: only symbol input can be trained yet")
-            config = preset(benchmark, split=split, seed=seed)
+            if input_ in ("image", "image-cpu"):
+                from nsr.image_input import image_preset
+                config = image_preset(benchmark, split=split, seed=seed, size=input_)
+            elif input_ != "symbol":
+                raise ConfigError(f"--input {input_}: must be symbol, image or image-cpu")
+            else:
+                config = preset(benchmark, split=split, seed=seed)
             split = config.split
+        from nsr.image_input import with_device
+        config = with_device(config, device)
         run_dir = resume or out or Path("runs") / f"{benchmark}-{split}-seed{seed}"
         if not resume:
             _refuse_to_overwrite(run_dir, overwrite)
             record(run_dir, None, code or [])
         if checkpoint_every is not None:
             config = replace(config, checkpoint_every=checkpoint_every)
+        images = None
         with _data_errors():
-            train_set, test_set = load_examples(
-                benchmark, split, seed=seed, data_dir=data_dir, train_file=train_file,
-                test_file=test_file)
+            if config.image is not None:
+                from nsr.image_input import image_training_sample, load_image_data
+                data = load_image_data(data_dir)
+                train_set, test_set, images = data.train, data.test, data.pixels
+                train_set = image_training_sample(train_set, config)
+            else:
+                train_set, test_set = load_examples(
+                    benchmark, split, seed=seed, data_dir=data_dir, train_file=train_file,
+                    test_file=test_file)
         with _terminate_as_interrupt():
             summary = train_run(config, run_dir, train_set, registry=registry,
                                 resume=resume is not None, on_event=_reporter(plain),
-                                source=_data_source(data_dir, train_file, test_file))
-            machine, _, _ = load(run_dir, registry)
+                                source=_data_source(data_dir, train_file, test_file),
+                                images=images)
+            machine, _, _ = load(run_dir, registry, device=device)
+            if images is not None:
+                machine.perception.attach(images)
             result = evaluate(machine, test_set)
     except NSRError as exc:
         _fail(exc)
@@ -368,7 +402,9 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
           test_file: Annotated[Optional[Path], typer.Option(help="A test file.")] = None,
           data_dir: DataDir = None,
           as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-          = False, code: CodeOption = None) -> None:
+          = False, code: CodeOption = None,
+          device: Annotated[Optional[str], typer.Option(
+              help="Image runs: cpu or cuda (default: the run's).")] = None) -> None:
     """Exact-match accuracy of a trained run on a split's test set or a file."""
     from nsr.checkpoint import load
     from nsr.run import evaluate
@@ -376,12 +412,20 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
     from nsr.tasks import load_examples
 
     try:
-        machine, config, progress = load(run, run_registry(run, code))
+        machine, config, progress = load(run, run_registry(run, code), device=device)
+        if config.image is not None:
+            from nsr.image_input import load_image_data
+            with _data_errors():
+                data = load_image_data(_recorded_data(run, data_dir, None, None)[0])
+            machine.perception.attach(data.pixels)
+            split, test_file = split or config.split, None
         if is_task_run(run) and split is not None:
             raise ConfigError(f"{run} is a task run: it has no splits; use --test-file")
         split = split or config.split
         with _data_errors():
-            if is_task_run(run):
+            if config.image is not None:
+                test_set = data.test
+            elif is_task_run(run):
                 test_set = task_test_set(run, test_file)
             else:
                 _, test_set = load_examples(config.benchmark, split, seed=config.loop.seed,
@@ -394,6 +438,8 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
     result = {"run": str(run), "benchmark": config.benchmark, "split": split,
               "test_file": str(test_file) if test_file else None,
               **evaluate(machine, test_set), "priors": config.priors.describe()}
+    if config.image is not None:
+        result["device"] = config.image.device
     if as_json:
         typer.echo(json.dumps(result))
     else:

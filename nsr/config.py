@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nsr.errors import ConfigError
+from perception.config import ImagePerceptionConfig
+from semantics.literals import LITERAL_PRIORS
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,19 @@ class LoopConfig:
         bracket_valueless: the parser learns trees in which a pair of valueless leaves
             right around a subtree hangs from its root (the prior
             ``Priors.valueless_attachment = "bracket"``).
+        preceding_valueless: the parser learns trees in which each valueless leaf hangs
+            from the constituent right before it (``valueless_attachment =
+            "preceding"``).
+        left_chains: the parser learns same-symbol chains left-branching where that
+            keeps the values (``Priors.chains = "left"``, :mod:`nsr.chains`).
+        silence_unknowns: in the first abduction pass, where leaves without a program
+            may be valueless, how many other symbols without a program a revision may
+            rely on (a separator such as ``,`` is only ever met next to new functions).
         alternatives: revisions kept per input while symbols lack programs.
+        short_variants: for inputs of up to ``exhaustive_len`` tokens, how many other
+            symbols with a program each position may move to (longer inputs: 2).
+        split_symbols: abduction may introduce symbols (``nsr.symbol_splits``), for
+            perception that does not start each token on its own symbol (images).
         abduce_per_round: most failed examples abduced in one round.
         parser_epochs: parser passes over the pseudo-labels per round.
         seed: seeds every random choice of the run.
@@ -40,7 +54,12 @@ class LoopConfig:
     beam: int = 8
     edit_depth: int = 0
     bracket_valueless: bool = False
+    preceding_valueless: bool = False
+    left_chains: bool = False
+    silence_unknowns: int = 0
     alternatives: int = 4
+    short_variants: int = 2
+    split_symbols: bool = False
     abduce_per_round: int = 1500
     parser_epochs: int = 3
     target_accuracy: float = 1.0
@@ -61,7 +80,14 @@ class Priors:
     """Whether a symbol may carry no value (its nodes are skipped by their parents)."""
     valueless_attachment: str = "as parsed"
     """``bracket``: valueless leaves right around a subtree are taught to the parser as
-    the subtree root's dependents (where they hang changes no value)."""
+    the subtree root's dependents; ``preceding``: a valueless leaf is taught as a
+    dependent of the constituent right before it (where they hang changes no value)."""
+    chains: str = "as found"
+    """``left``: a chain of one symbol (``a + b + c``) is taught to the parser
+    left-branching wherever both groupings give the same values."""
+    literal_tokens: str = "none"
+    """``output tokens``: input tokens that occur in training outputs denote themselves
+    (see :mod:`semantics.literals`); the curriculum then counts only the other tokens."""
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +104,8 @@ class TrainConfig:
     parser_hidden: int = 64
     parser_embed: int = 32
     parser_late_left_arc: bool = False
+    fallback_beam: int = 8
+    """Beam width tried when the greedy tree of an input cannot be interpreted."""
     """The parser learns derivations that attach left dependents late (see
     ``parser.oracle``): decisions then rest on what closes a span."""
     induction_timeout: float = 5.0
@@ -85,15 +113,27 @@ class TrainConfig:
     """CPU threads for torch: the small models here run fastest on one."""
     train_limit: int | None = None
     """Train on a seeded sample of this many examples (``None``: all of them)."""
+    image: ImagePerceptionConfig | None = None
+    """Image input (HINT from handwritten images): the classifier's settings; ``None``
+    for token input."""
     checkpoint_every: int = 1
     """Write a checkpoint every this many rounds (and on Ctrl-C, and at the end);
     it does not change what the run learns."""
 
     def __post_init__(self) -> None:
+        if self.priors.literal_tokens not in LITERAL_PRIORS:
+            raise ConfigError(f"priors.literal_tokens must be one of "
+                              f"{', '.join(LITERAL_PRIORS)}; got {self.priors.literal_tokens!r}")
         bracket = self.priors.valueless_attachment == "bracket"
         if bracket != self.loop.bracket_valueless:
             raise ConfigError("priors.valueless_attachment = 'bracket' and "
                               "loop.bracket_valueless must agree")
+        if (self.priors.chains == "left") != self.loop.left_chains:
+            raise ConfigError("priors.chains = 'left' and loop.left_chains must agree")
+        preceding = self.priors.valueless_attachment == "preceding"
+        if preceding != self.loop.preceding_valueless:
+            raise ConfigError("priors.valueless_attachment = 'preceding' and "
+                              "loop.preceding_valueless must agree")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,5 +143,8 @@ class TrainConfig:
         loop = LoopConfig(**{**data["loop"], "curriculum": tuple(data["loop"]["curriculum"])})
         pri = data["priors"]
         priors = Priors(**{**pri, "primitive_sets": tuple(pri["primitive_sets"])})
-        rest = {k: v for k, v in data.items() if k not in ("loop", "priors")}
-        return cls(priors=priors, loop=loop, **rest)
+        rest = {k: v for k, v in data.items() if k not in ("loop", "priors", "image")}
+        image = data.get("image")
+        if image is not None:
+            image = ImagePerceptionConfig(**{**image, "channels": tuple(image["channels"])})
+        return cls(priors=priors, loop=loop, image=image, **rest)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nsr.types import DependencyTree
+from semantics.literals import literal_value
 from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 from semantics.program import Program
 
@@ -51,8 +52,19 @@ def evaluate(symbols: Sequence[int], tree: DependencyTree, semantics: SemanticMo
     for node in postorder(tree, kids):
         if symbols[node] in hidden:
             continue
-        values[node] = semantics.apply(symbols[node], valued(kids[node], values))
+        values[node] = node_value(semantics, symbols, node, kids[node], values)
     return values
+
+
+def node_value(semantics: SemanticModule, symbols: Sequence[int], node: int,
+               children: Sequence[int], values: Sequence[Any]) -> Any:
+    """One node's value from its children's values."""
+    literals = semantics.literals
+    token = literals.token(symbols[node]) if literals else None
+    if token is not None:
+        flags = {c: literals.is_literal(symbols[c]) for c in children}
+        return literal_value(token, node, children, values, flags)
+    return semantics.apply(symbols[node], valued(children, values))
 
 
 def valued(children: Sequence[int], values: Sequence[Any]) -> list[Any]:
@@ -82,6 +94,10 @@ class GSSNode:
     program: Program | None
     value: Any
     children: tuple[GSSNode, ...]
+    literal: bool = False
+    """A literal token, denoting itself (no program)."""
+    valueless: bool = False
+    """A symbol that carries no value (its parent skips it)."""
 
 
 def build(tokens: Sequence[str], symbols: Sequence[int], tree: DependencyTree,
@@ -94,5 +110,7 @@ def build(tokens: Sequence[str], symbols: Sequence[int], tree: DependencyTree,
         made[node] = GSSNode(node, tokens[node], symbols[node],
                              semantics.program_for(symbols[node]),
                              None if values[node] in (UNDEFINED, NO_VALUE) else values[node],
-                             tuple(made[c] for c in kids[node]))
+                             tuple(made[c] for c in kids[node]),
+                             semantics.literals.is_literal(symbols[node]),
+                             values[node] is NO_VALUE)
     return made[tree.root]

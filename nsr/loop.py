@@ -19,14 +19,22 @@ import torch
 from nsr.abduction import Revision, abduce
 from nsr.config import LoopConfig
 from nsr.machine import Deduction, Machine
+from nsr.chains import left_chains
 from nsr.gss import node_examples
-from nsr.tree_edits import bracket_valueless, neighbourhood
+from nsr.symbol_splits import FreshSymbols, split_variants
+from nsr.tree_edits import attach_to_preceding, bracket_valueless, neighbourhood
 from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
 from semantics.module import NO_VALUE
 
 
-def stage_pool(examples: Sequence[Example], max_len: int) -> list[Example]:
+def stage_pool(examples: Sequence[Example], max_len: int,
+               literals: frozenset[str] = frozenset()) -> list[Example]:
+    """The examples of a curriculum stage: at most ``max_len`` tokens, literal tokens
+    not counted."""
+    if literals:
+        return [e for e in examples
+                if sum(1 for t in e.inputs if t not in literals) <= max_len]
     return [e for e in examples if len(e.inputs) <= max_len]
 
 
@@ -37,12 +45,13 @@ def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
 
     Each round's random choices are seeded by (seed, round), and each event carries the
     schedule position, so a run resumed from any round's checkpoint continues exactly."""
-    stages = [L for L in config.curriculum if stage_pool(examples, L)] or [10**9]
+    literals = frozenset(machine.semantics.literals.symbol_of)
+    stages = [L for L in config.curriculum if stage_pool(examples, L, literals)] or [10**9]
     for round_no in range(start_round, config.max_rounds):
         rng = random.Random(config.seed * 1_000_003 + round_no)
         t0 = time.monotonic()
         max_len = stages[stage_index]
-        pool = stage_pool(examples, max_len)
+        pool = stage_pool(examples, max_len, literals)
         event = run_round(machine, pool, config, rng)
         in_stage += 1
         event.update(round=round_no, stage=max_len, pool=len(pool),
@@ -68,29 +77,35 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
     failed = [i for i, ok in enumerate(correct) if not ok]
     rng.shuffle(failed)
     failed = failed[: config.abduce_per_round]
-    revisions = {i: _abduce_one(machine, pool[i], deductions[i], config) for i in failed}
+    fresh = FreshSymbols(machine) if config.split_symbols else None
+    revisions = {i: _abduce_one(machine, pool[i], deductions[i], config, fresh)
+                 for i in failed}
     _update(machine, pool, deductions, correct, revisions, config)
     return {"accuracy": accuracy, "abduced": len(failed),
             "revised": sum(1 for r in revisions.values() if r),
             "programs": len(machine.semantics.meanings)}
 
 
-def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...]
-                     ) -> list[tuple[float, tuple[int, ...], int]]:
+def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...],
+                     per_position: int = 2) -> list[tuple[float, tuple[int, ...], int]]:
     """The deduced symbols, then single-position changes to symbols with a meaning.
 
     Changing a token to another symbol that already has a program is how synonyms are
     discovered (two words, one meaning); such a change must explain the example fully.
     Last, a token may move to a fresh symbol (no program, perceived for no token), which
     frees it from a wrong meaning. Each variant carries the unknowns it may rely on."""
-    logp = machine.perception.log_probs(example.inputs)  # (T, V)
+    literals = machine.semantics.literals
+    positions = [i for i, s in enumerate(base) if not literals.is_literal(s)]
+    logp = torch.full((len(base), machine.perception.config.num_symbols), float("-inf"))
+    if positions:  # (T, V); literal positions are fixed
+        logp[positions] = machine.perception.log_probs([example.inputs[i] for i in positions])
     known = [s for s in machine.semantics.meanings]
     variants = [(0.0, base, 1)]
     if known:
         known_t = torch.tensor(known)
-        for pos in range(len(base)):
+        for pos in positions:
             scores = logp[pos, known_t]
-            for k in scores.topk(min(2, len(known))).indices.tolist():
+            for k in scores.topk(min(per_position, len(known))).indices.tolist():
                 s = known[k]
                 if s != base[pos]:
                     cost = float(logp[pos, base[pos]] - logp[pos, s]) + 2.0
@@ -99,7 +114,7 @@ def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...]
     fresh = next((s for s in range(logp.shape[1])
                   if s not in perceived and s not in machine.semantics.meanings), None)
     if fresh is not None:
-        for pos in range(len(base)):
+        for pos in positions:
             variants.append((5.0, base[:pos] + (fresh,) + base[pos + 1:], 1))
     variants.sort(key=lambda v: v[0])
     return variants
@@ -118,18 +133,30 @@ def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
     for index, (example, deduced) in enumerate(zip(pool, deductions)):
         if len(example.inputs) > config.reestimate_len:
             continue
+        # With perceived symbols that may be wrong (an operator image read as a
+        # digit), a failed input must not teach a symbol another arity.
+        failed = config.split_symbols and deduced.output != example.target
         syms = deduced.symbols
         trees = all_trees(len(syms))
-        for s in set(syms):
+        for s in set(syms) - set(sem.literals.symbol_of.values()):
             proposals = [(0.0, syms, t) for t in trees]
             revs = abduce(example.target, proposals, sem, limit=2 * config.alternatives,
                           hidden=frozenset({s}))
             for rev in revs:
                 for sym, args, value in rev.examples():
-                    if sym == s:
+                    if sym == s and not (failed and sem.known(s)
+                                         and sem.arity(s) != len(args)):
                         sem.collect(sym, args, value, 1.0 / len(revs), group=(index, s))
             done.add(s)
     return done
+
+
+def _perceived(tokens: list, symbols: list, is_literal
+               ) -> tuple[list[tuple[str, ...]], list[tuple[int, ...]]]:
+    """The (tokens, symbols) perception learns from: literal positions left out."""
+    kept = [[(t, s) for t, s in zip(ts, ss) if not is_literal(s)]
+            for ts, ss in zip(tokens, symbols)]
+    return ([tuple(t for t, _ in k) for k in kept], [tuple(s for _, s in k) for k in kept])
 
 
 def _forget_unperceived(machine: Machine) -> None:
@@ -142,7 +169,20 @@ def _forget_unperceived(machine: Machine) -> None:
 def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
                ) -> list[DependencyTree]:
     """Every tree for short inputs; else the parser's beam, then trees a few rotations
-    from its best tree (edits the parser would not propose on its own)."""
+    from its best tree (edits the parser would not propose on its own). Runs of
+    literals are grouped into one constituent each."""
+    trees = _proposed_trees(machine, symbols, config)
+    if not machine.semantics.literals:
+        return trees
+    grouped = {}
+    for t in trees:
+        t = machine.group_literals(symbols, t)
+        grouped.setdefault(t.heads, t)
+    return list(grouped.values())
+
+
+def _proposed_trees(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
+                    ) -> list[DependencyTree]:
     n = len(symbols)
     if n <= config.exhaustive_len:
         return list(all_trees(n))
@@ -156,20 +196,28 @@ def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
 
 
 def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
-                config: LoopConfig) -> list[Revision]:
-    """Revisions on the deduced symbols if any exist, else with one symbol changed.
+                config: LoopConfig, fresh: FreshSymbols | None = None) -> list[Revision]:
+    """Revisions on the deduced symbols if any exist, else with one symbol changed
+    (or, with ``fresh``, with new symbols: :mod:`nsr.symbol_splits`).
 
-    Long inputs try the trees proposed for the deduced symbols with every variant."""
+    Long inputs try the trees proposed for the deduced symbols with every variant, and
+    new-symbol variants also the trees proposed for their own symbols."""
     short = len(example.inputs) <= config.exhaustive_len
     limit = config.alternatives if short else 1
     shared = None if short else _trees_for(machine, deduced.symbols, config)
     variants = [(cost, symbols, unknowns, False) for cost, symbols, unknowns
-                in _symbol_variants(machine, example, deduced.symbols)]
+                in _symbol_variants(machine, example, deduced.symbols,
+                                    config.short_variants if short else 2)]
     if machine.semantics.config.valueless:
-        # First without new programs: symbols lacking one may only be valueless leaves.
-        variants.insert(0, (-1.0, deduced.symbols, 0, True))
+        # First with valueless leaves: symbols lacking a program may only be valueless
+        # leaves, but for ``silence_unknowns`` of them.
+        variants.insert(0, (-1.0, deduced.symbols, config.silence_unknowns, True))
+    new = [] if fresh is None else split_variants(machine, example, deduced.symbols, fresh)
+    variants = sorted(variants + new, key=lambda v: v[0])
     for cost, symbols, unknowns, silence in variants:
         trees = shared if shared is not None else _trees_for(machine, symbols, config)
+        if shared is not None and any(symbols == v[1] for v in new):
+            trees = _trees_for(machine, symbols, config) + trees
         proposals = [(cost + 0.01 * rank, symbols, tree) for rank, tree in enumerate(trees)]
         found = abduce(example.target, proposals, machine.semantics, limit=limit,
                        silence=silence, max_unknown=unknowns)
@@ -178,13 +226,21 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
     return []
 
 
-def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfig
-                  ) -> DependencyTree:
-    """The tree the parser learns: with the declared prior, valueless leaves that
-    bracket a subtree hang from its root (their heads change no value)."""
-    if not config.bracket_valueless:
-        return tree
-    return bracket_valueless(tree, {i for i, v in enumerate(values) if v is NO_VALUE})
+def _parser_label(machine: Machine, symbols: Sequence[int], tree: DependencyTree,
+                  values: Sequence[Any], config: LoopConfig) -> DependencyTree:
+    """The tree the parser learns, in the conventions the declared priors name for
+    trees that give the same values: left-branching same-symbol chains, and valueless
+    leaves bracketing a subtree or closing the constituent before them."""
+    valueless = {i for i, v in enumerate(values) if v is NO_VALUE}
+    if config.left_chains:
+        if config.bracket_valueless:
+            tree = bracket_valueless(tree, valueless)
+        tree = left_chains(symbols, tree, values, machine.semantics)
+    if config.bracket_valueless:
+        return bracket_valueless(tree, valueless)
+    if config.preceding_valueless:
+        return attach_to_preceding(tree, valueless)
+    return tree
 
 
 def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deduction],
@@ -200,14 +256,15 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             labelled.append((i, d.symbols, node_examples(d.symbols, d.tree, d.values), 1.0))
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
-            trees.append(_parser_label(d.tree, d.values, config))
+            trees.append(_parser_label(machine, d.symbols, d.tree, d.values, config))
     for i, revs in revisions.items():
         for rev in revs:
             labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
         if revs and (len(revs) == 1 or not revs[0].unknown):
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
-            trees.append(_parser_label(revs[0].tree, revs[0].values, config))
+            trees.append(_parser_label(machine, revs[0].symbols, revs[0].tree, revs[0].values,
+                                        config))
     if not all(correct):
         # Programs that explain the whole pool are kept as they are.
         short = _reestimate_from_short(machine, pool, deductions, config)
@@ -217,7 +274,9 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
                     sem.collect(s, args, value, weight)
         sem.learn()
     if tokens:
-        machine.perception.learn(tokens, symbols)
-        machine.parser.learn(symbols, trees, epochs=config.parser_epochs)
-        machine.parser_counts = Counter(s for seq in symbols if len(seq) > 1 for s in seq)
+        literals = sem.literals
+        machine.perception.learn(*_perceived(tokens, symbols, literals.is_literal))
+        viewed = [machine.literal_view(seq) for seq in symbols]
+        machine.parser.learn(viewed, trees, epochs=config.parser_epochs)
+        machine.parser_counts = Counter(s for seq in viewed if len(seq) > 1 for s in seq)
     _forget_unperceived(machine)

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 from nsr.gss import evaluate
+from nsr.tree_edits import group_runs
 from nsr.types import DependencyTree
 from parser import ParserConfig, TransitionParser
 from perception import PerceptionConfig, TokenPerception
@@ -47,34 +48,72 @@ class Machine:
         self.parser_counts: Counter = Counter()
         """How often the parser was trained on each symbol inside inputs of 2+ tokens."""
         self.min_parser_count = 5
+        self.fallback_beam = 8
+        """Beam width for inputs whose greedy tree cannot be interpreted."""
 
     @classmethod
     def create(cls, vocabulary: Sequence[str], semantics: SemanticModule, *,
                num_symbols: int, seed: int, hidden: int = 64, embed: int = 32,
-               distinct: bool = True, late_left_arc: bool = False) -> Machine:
+               distinct: bool = True, late_left_arc: bool = False,
+               perception: Any = None) -> Machine:
+        """Literal tokens (``semantics.literals``) are left out of perception, and the
+        parser gets one extra symbol, ``num_symbols``, that stands for all of them.
+        ``perception``, if given (image perception), replaces the word table."""
         torch.manual_seed(seed)
-        perception = TokenPerception(vocabulary, PerceptionConfig(
-            num_symbols=num_symbols, seed=seed, distinct_init=distinct))
-        parser = TransitionParser(ParserConfig(num_symbols=num_symbols, hidden=hidden,
+        literals = semantics.literals
+        if perception is None:
+            perception = TokenPerception(
+                [t for t in vocabulary if t not in literals.symbol_of],
+                PerceptionConfig(num_symbols=num_symbols, seed=seed,
+                                 distinct_init=distinct))
+        parser_symbols = num_symbols + 1 if literals else num_symbols
+        parser = TransitionParser(ParserConfig(num_symbols=parser_symbols, hidden=hidden,
                                                embed_dim=embed, seed=seed,
                                                late_left_arc=late_left_arc))
         return cls(perception, parser, semantics)
 
     def symbols_of(self, batch: Sequence[Sequence[str]]) -> list[tuple[int, ...]]:
-        """Each token's most probable symbol (raises on unknown tokens)."""
+        """Each token's most probable symbol. An unknown token raises, except where
+        literals are declared: then it is a new literal."""
+        if hasattr(self.perception, "best_symbols"):  # images: any image, batched
+            return self.perception.best_symbols(batch)
         best = self.perception.table().argmax(dim=-1).tolist()
         symbol_of = {t: best[i] for t, i in self.perception.index.items()}
+        symbol_of.update(self.semantics.literals.symbol_of)
+        literals = self.semantics.literals
         out = []
         for tokens in batch:
             try:
                 out.append(tuple([symbol_of[t] for t in tokens]))
             except KeyError:
-                self.perception.token_ids(tokens)  # raises UnknownTokenError, naming it
-                raise
+                if not literals:
+                    self.perception.token_ids(tokens)  # raises UnknownTokenError, naming it
+                    raise
+                # the literal class is open: an unseen token denotes itself
+                out.append(tuple([symbol_of[t] if t in symbol_of else literals.add(t)
+                                  for t in tokens]))
+                symbol_of.update(literals.symbol_of)
         return out
 
+    def literal_view(self, symbols: tuple[int, ...]) -> tuple[int, ...]:
+        """The symbols with every literal replaced by the parser's one literal symbol."""
+        literals = self.semantics.literals
+        if not literals:
+            return symbols
+        slot = self.perception.config.num_symbols
+        return tuple(slot if literals.is_literal(s) else s for s in symbols)
+
+    def group_literals(self, symbols: Sequence[int], tree: DependencyTree) -> DependencyTree:
+        """The tree with each run of adjacent literals made one constituent."""
+        literals = self.semantics.literals
+        if not literals:
+            return tree
+        return group_runs(tree, [literals.is_literal(s) for s in symbols])
+
     def parser_view(self, symbols: tuple[int, ...]) -> tuple[int, ...]:
-        """The symbols as the parser sees them: rarely parsed ones by analogy."""
+        """The symbols as the parser sees them: literals as one symbol, rarely parsed
+        ones by analogy."""
+        symbols = self.literal_view(symbols)
         if len(symbols) < 2:
             return symbols
         out = list(symbols)
@@ -88,21 +127,24 @@ class Machine:
                     out[i] = max(peers)[1]
         return tuple(out)
 
-    def deduce(self, batch: Sequence[Sequence[str]], fallback_beam: int = 8
+    def deduce(self, batch: Sequence[Sequence[str]], fallback_beam: int | None = None
                ) -> list[Deduction]:
         symbols = self.symbols_of(batch)
         views = [self.parser_view(s) for s in symbols]
-        trees = [r.tree for r in self.parser.parse_batch(views, mode="greedy")]
+        trees = [self.group_literals(s, r.tree) for s, r in
+                 zip(symbols, self.parser.parse_batch(views, mode="greedy"))]
         out = [Deduction(s, t, tuple(evaluate(s, t, self.semantics)))
                for s, t in zip(symbols, trees)]
         stuck = [i for i, d in enumerate(out) if d.output is None]
+        fallback_beam = self.fallback_beam if fallback_beam is None else fallback_beam
         if stuck and fallback_beam > 1:
             beams = self.parser.beam_batch([views[i] for i in stuck], k=fallback_beam)
             for i, results in zip(stuck, beams):
                 for r in results:
-                    values = tuple(evaluate(symbols[i], r.tree, self.semantics))
-                    if values[r.tree.root] is not UNDEFINED:
-                        out[i] = Deduction(symbols[i], r.tree, values)
+                    tree = self.group_literals(symbols[i], r.tree)
+                    values = tuple(evaluate(symbols[i], tree, self.semantics))
+                    if values[tree.root] is not UNDEFINED:
+                        out[i] = Deduction(symbols[i], tree, values)
                         break
         return out
 

@@ -19,16 +19,34 @@ PRESETS: dict[str, TrainConfig] = {
         split="symbol",
         priors=Priors(symbol_budget=20, primitive_sets=("nat",), curriculum="length",
                       arity="learned", perception_init="distinct", input_rewriting="none",
-                      valueless_symbols=True, valueless_attachment="bracket"),
+                      valueless_symbols=True, valueless_attachment="bracket",
+                      chains="left"),
         loop=LoopConfig(curriculum=(1, 3, 5, 7, 9, 11, 15, 21, 1000), max_rounds=80,
-                        edit_depth=2, parser_epochs=6, bracket_valueless=True),
+                        edit_depth=2, parser_epochs=6, bracket_valueless=True,
+                        left_chains=True),
         parser_hidden=128,
         parser_late_left_arc=True,
         train_limit=10_000,
     ),
+    "pcfg": TrainConfig(
+        benchmark="pcfg",
+        split="pcfgset",
+        priors=Priors(symbol_budget=20, primitive_sets=("list",),
+                      curriculum="length (non-literal tokens)", arity="learned",
+                      perception_init="distinct", input_rewriting="none",
+                      valueless_symbols=True, valueless_attachment="preceding",
+                      literal_tokens="output tokens"),
+        loop=LoopConfig(curriculum=(1, 2, 3, 4, 6, 8, 12, 1000), max_rounds=60,
+                        reestimate_len=0, edit_depth=2, parser_epochs=6,
+                        preceding_valueless=True, silence_unknowns=1),
+        parser_hidden=128,
+        parser_late_left_arc=True,
+        fallback_beam=32,
+        train_limit=10_000,
+    ),
 }
 
-DEFAULT_SPLIT = {"scan": "simple", "hint": "symbol"}
+DEFAULT_SPLIT = {"scan": "simple", "hint": "symbol", "pcfg": "pcfgset"}
 
 
 def preset(benchmark: str, *, split: str | None, seed: int) -> TrainConfig:

@@ -66,7 +66,9 @@ def symbols_table(rows: list[dict[str, Any]]) -> Table:
     for r in rows:
         table.add_row(str(r["symbol"]), escape(" ".join(r["tokens"]) or "-"),
                       "-" if r["arity"] is None else str(r["arity"]),
-                      escape(r["program"] or "(none)"), escape(r.get("sympy") or ""),
+                      escape(r["program"] or ("(no value)" if r.get("valueless")
+                                              else "(none)")),
+                      escape(r.get("sympy") or ""),
                       r.get("explains", ""))
     return table
 
@@ -76,7 +78,10 @@ def gss_tree(node, render_value=repr):
     from rich.tree import Tree
 
     def label(n) -> str:
-        prog = "(no program)" if n.program is None else str(n.program)
+        if getattr(n, "valueless", False):
+            return escape(f"{n.token} ▸ s{n.symbol} (no value)")
+        prog = ("literal" if getattr(n, "literal", False) else "(no program)"
+                if n.program is None else str(n.program))
         value = "undefined" if n.value is None else render_value(n.value)
         return escape(f"{n.token} ▸ s{n.symbol} {prog} = {value}")
 

@@ -21,12 +21,14 @@ from nsr.machine import Machine
 from nsr.registry import Registry
 from nsr.tasks import training_sample
 from nsr.types import Example
+from semantics.literals import Literals, output_tokens
 
 
 def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *,
               registry: Registry | None = None, resume: bool = False,
               on_event: Callable[[dict[str, Any]], None] = lambda e: None,
-              source: dict[str, Any] | None = None) -> dict[str, Any]:
+              source: dict[str, Any] | None = None,
+              images: Any = None) -> dict[str, Any]:
     """Train (or resume) a run, checkpointing every ``config.checkpoint_every`` rounds;
     returns the summary.
 
@@ -35,17 +37,18 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
     so a checkpoint always holds a round boundary, and the interrupt is re-raised.
     ``source`` (where the examples came from) is recorded with the examples' count and
     fingerprint; resuming on other examples raises :class:`ResumeError`, and so does a
-    run folder that another process is training.
+    run folder that another process is training. ``images`` (image input) are the
+    decoded images the examples' ``img:<row>`` tokens refer to.
     """
     with checkpoint.exclusive(run_dir):
         return _train_run(config, run_dir, examples, registry=registry, resume=resume,
-                          on_event=on_event, source=source)
+                          on_event=on_event, source=source, images=images)
 
 
 def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *,
                registry: Registry | None, resume: bool,
                on_event: Callable[[dict[str, Any]], None],
-               source: dict[str, Any] | None) -> dict[str, Any]:
+               source: dict[str, Any] | None, images: Any = None) -> dict[str, Any]:
     registry = registry or Registry.default()
     torch.set_num_threads(max(1, config.threads))
     examples = training_sample(examples, config.train_limit, config.loop.seed)
@@ -55,7 +58,10 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     data = {**(source or {}), "examples": len(examples), "sha256": fingerprint(examples)}
     start_round, elapsed, schedule = 0, 0.0, {}
     if resume:
-        machine, stored, progress = checkpoint.load(run_dir, registry)
+        machine, stored, progress = checkpoint.load(run_dir, registry, device=(
+            config.image.device if config.image else None))
+        if stored.image is not None:
+            machine.perception.attach(images)
         _check_same_data(run_dir, data)
         config = replace(stored, checkpoint_every=config.checkpoint_every)
         start_round = progress.get("round", -1) + 1
@@ -66,10 +72,15 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     else:
         vocab = sorted({t for e in examples for t in e.inputs})
         semantics = checkpoint.build_semantics(config, registry)
+        if config.priors.literal_tokens == "output tokens":
+            semantics.literals = Literals(sorted(output_tokens(examples)),
+                                          first=config.priors.symbol_budget + 1)
         machine = Machine.create(vocab, semantics, num_symbols=config.priors.symbol_budget,
                                  seed=config.loop.seed, hidden=config.parser_hidden,
                                  embed=config.parser_embed,
-                                 late_left_arc=config.parser_late_left_arc)
+                                 late_left_arc=config.parser_late_left_arc,
+                                 perception=_image_perception(config, vocab, images))
+        machine.fallback_beam = config.fallback_beam
     t0 = time.monotonic() - elapsed
     progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
     if not resume:
@@ -99,6 +110,17 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     checkpoint.save(run_dir, machine, config, progress, data=data)
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
+
+
+def _image_perception(config: TrainConfig, vocab: list[str], images: Any) -> Any:
+    """Image input: the classifier, with its declared initialisation done."""
+    if config.image is None:
+        return None
+    from nsr.image_input import image_perception
+
+    perception = image_perception(config, vocab, images)
+    perception.initialise()
+    return perception
 
 
 def fingerprint(examples: Sequence[Example]) -> str:
@@ -192,7 +214,9 @@ def symbol_rows(machine: Machine) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"symbol": s, "tokens": tokens.get(s, []),
                                "arity": None if m is None else m.arity,
                                "program": None if m is None else str(m.program)}
-        if m is not None:
+        if m is not None and m.valueless:
+            row["program"], row["valueless"] = None, True
+        elif m is not None:
             try:
                 typ = infer_type(m.program, sem.registry, sem.library)
                 row["type"] = str(typ)

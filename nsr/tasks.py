@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nsr.errors import ConfigError
@@ -25,8 +25,11 @@ def load_examples(benchmark: str, split: str, *, seed: int = 0, data_dir: Path |
     if benchmark == "hint":
         return _load_hint(split, seed=seed, data_dir=data_dir, train_file=train_file,
                           test_file=test_file)
+    if benchmark == "pcfg":
+        return _load_pcfg(split, seed=seed, data_dir=data_dir, train_file=train_file,
+                          test_file=test_file)
     if benchmark != "scan":
-        raise ConfigError(f"benchmark {benchmark!r} cannot be trained yet; known: scan, hint")
+        raise ConfigError(f"unknown benchmark {benchmark!r}; known: scan, pcfg, hint")
     from benchmarks import scan
 
     if train_file is not None or test_file is not None:
@@ -47,17 +50,43 @@ def _load_hint(split: str, *, seed: int, data_dir: Path | None, train_file: Path
                test_file: Path | None) -> tuple[list[Example], list[Example]]:
     from benchmarks import hint
 
-    if split not in hint.SPLITS:
-        raise ConfigError(f"unknown HINT split {split!r}; known: {', '.join(hint.SPLITS)}")
-    train = hint.load_json(train_file) if train_file else None
-    test = hint.load_json(test_file) if test_file else None
+    def split_loader() -> tuple[Sequence[Example], Sequence[Example]]:
+        parts = hint.load_split(split, data_dir=data_dir_or_env(data_dir), seed=seed)
+        return parts.train, parts.test
+
+    return _files_or_split("HINT", split, hint.SPLITS, hint.load_json, split_loader,
+                           train_file, test_file)
+
+
+def _load_pcfg(split: str, *, seed: int, data_dir: Path | None, train_file: Path | None,
+               test_file: Path | None) -> tuple[list[Example], list[Example]]:
+    """Official ``.src`` files (their ``.tgt`` beside them) where given, else the split:
+    generated training data and the official test file (generated without data)."""
+    from benchmarks import pcfg
+
+    return _files_or_split(
+        "PCFG SET", split, pcfg.SPLITS, pcfg.load_parallel,
+        lambda: pcfg.load_split(split, data_dir=data_dir_or_env(data_dir), seed=seed),
+        train_file, test_file)
+
+
+def _files_or_split(name: str, split: str, splits: Sequence[str],
+                    load_file: Callable[[Path], Sequence[Example]],
+                    load_split: Callable[[], tuple[Sequence[Example], Sequence[Example]]],
+                    train_file: Path | None, test_file: Path | None
+                    ) -> tuple[list[Example], list[Example]]:
+    """The given files, and the split's own data for a part no file was given for."""
+    if split not in splits:
+        raise ConfigError(f"unknown {name} split {split!r}; known: {', '.join(splits)}")
+    train = load_file(train_file) if train_file else None
+    test = load_file(test_file) if test_file else None
     if train is None or test is None:
         try:
-            splits = hint.load_split(split, data_dir=data_dir_or_env(data_dir), seed=seed)
+            own_train, own_test = load_split()
         except (ValueError, FileNotFoundError) as exc:
             raise ConfigError(str(exc)) from None
-        train = train if train is not None else splits.train
-        test = test if test is not None else splits.test
+        train = train if train is not None else own_train
+        test = test if test is not None else own_test
     return list(train), list(test)
 
 

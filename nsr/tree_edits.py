@@ -9,7 +9,9 @@ rotation apart. The neighbourhood of a tree is every tree a few rotations away.
 
 from __future__ import annotations
 
-from nsr.gss import postorder
+from collections.abc import Sequence
+
+from nsr.gss import children_of, postorder
 from nsr.types import DependencyTree
 
 
@@ -74,3 +76,65 @@ def bracket_valueless(tree: DependencyTree, valueless: set[int]) -> DependencyTr
             free -= {lo, hi}
         span[node] = (lo, hi)
     return DependencyTree(tuple(heads))
+
+
+def attach_to_preceding(tree: DependencyTree, valueless: set[int]) -> DependencyTree:
+    """The tree with each valueless leaf moved onto the root of the constituent right
+    before it (the largest subtree whose span ends just before the leaf).
+
+    The convention for separators such as PCFG SET's ``,``: it closes the argument it
+    follows, so a parser that sees it attached there can tell a function still waiting
+    for an argument from one that has all of them. Values do not change."""
+    kids = children_of(tree)
+    moving = {v for v in valueless if not kids[v] and v > 0 and tree.heads[v] >= 0
+              and v - 1 not in valueless}
+    if not moving:
+        return tree
+    heads = list(tree.heads)
+    last = list(range(len(heads)))  # the rightmost position of each subtree
+    for node in postorder(tree, kids):
+        for c in kids[node]:
+            if c not in moving:
+                last[node] = max(last[node], last[c])
+    for v in sorted(moving):
+        x = v - 1
+        while heads[x] >= 0 and heads[x] not in moving and last[heads[x]] == v - 1:
+            x = heads[x]
+        heads[v] = x
+    return DependencyTree(tuple(heads))
+
+
+def group_runs(tree: DependencyTree, marked: Sequence[bool]) -> DependencyTree:
+    """The tree with every run of adjacent marked positions made one constituent: the
+    run's first position takes the place of its member nearest the root, and the other
+    members become its dependents (their own dependents stay with them).
+
+    Literal runs are grouped so (:mod:`semantics.literals`): juxtaposed literals form one
+    list, so a function's argument is never split across its dependents."""
+    heads = list(tree.heads)
+    depth = _depths(tree)
+    i, n = 0, len(heads)
+    while i < n:
+        if not marked[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and marked[j + 1]:
+            j += 1
+        if j > i:
+            top = min(range(i, j + 1), key=lambda k: depth[k])
+            outer = heads[top]
+            for k in range(i + 1, j + 1):
+                heads[k] = i
+            heads[i] = outer
+        i = j + 1
+    return tree if tuple(heads) == tree.heads else DependencyTree(tuple(heads))
+
+
+def _depths(tree: DependencyTree) -> list[int]:
+    depth = [0] * len(tree.heads)
+    kids = children_of(tree)
+    for node in reversed(postorder(tree, kids)):  # parents before children
+        for c in kids[node]:
+            depth[c] = depth[node] + 1
+    return depth

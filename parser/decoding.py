@@ -5,6 +5,10 @@ their sentences) to masked transition log-probabilities ``(B, 4)``, with ``-inf`
 for illegal moves. All live states of all sentences are scored together, so the
 number of forward passes is the number of steps of the longest derivation, not
 the number of sentences.
+
+These per-state decoders are the reference for the faster ones that
+``TransitionParser`` runs (:mod:`parser.fast_greedy`, :mod:`parser.fast_beam`,
+:mod:`parser.lazy_beam`), which must return exactly what they return.
 """
 
 from __future__ import annotations

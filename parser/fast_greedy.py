@@ -6,18 +6,9 @@ time on large batches. :func:`decode_tensor` makes the same moves with a fixed
 number of tensor operations per step for all live sentences at once.
 
 Layout. Sentence ``b`` of length ``n`` owns the ``n + 1`` slots
-``base[b] .. base[b] + n`` of a few flat ``int64`` arrays (ragged: no padding to
-the longest sentence, and a step touches only live sentences). Slot ``n`` is
-scratch: rows whose move leaves an array alone write there, so every move is one
-unconditional scatter.
-
-* ``stack``: stack items bottom-up, ``depth`` of them; s0 is ``stack[depth - 1]``.
-* ``buffer``: the buffer as a stack with its front last: b0 is
-  ``buffer[size - 1]``. It starts as ``n-1, ..., 1, 0``; SHIFT pops it and SWAP
-  pushes s1 onto it, i.e. puts s1 back at the front of the buffer.
-* ``heads``: parent of each position, -1 for none. ``left`` / ``right``: leftmost
-  and rightmost dependent so far, with "none" stored as ``_FAR`` / -1 so that an
-  arc updates them with a plain ``minimum`` / ``maximum``.
+``base[b] .. base[b] + n`` of the flat arrays of :mod:`parser.flat_state`
+(ragged: no padding to the longest sentence, and a step touches only live
+sentences); slot ``n`` is its scratch slot.
 
 Exactness. Live sentences stay in input order and are scored together, so each
 step's feature matrix has the rows, in the order, that ``decode`` builds. Legality
@@ -43,27 +34,25 @@ threads' share of rows decides which BLAS kernel a small batch gets (see above).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from itertools import chain
 
 import torch
 
 from parser.config import ParserConfig
 from parser.decoding import masked_log_softmax
+from parser.flat_state import (
+    FAR,
+    Forward,
+    apply_moves,
+    features,
+    legal,
+    num_threads,
+    on_threads,
+)
 from parser.score_cache import ScoreCache, code_rows, row_codes
 
-Forward = Callable[[torch.Tensor], torch.Tensor]
-"""Raw transition scores of feature ids: (A, F) -> (A, 4)."""
-
-_FAR = 1 << 40  # "no left dependent yet": larger than any position
 _MIN_ROWS_PER_THREAD = 16  # cache only batches this big per thread (docstring)
-# Per move (SHIFT, LEFT_ARC, RIGHT_ARC, SWAP): the stack slot written, relative
-# to depth (SHIFT pushes b0; LEFT_ARC and SWAP move s0 down over s1; RIGHT_ARC
-# rewrites s0 in place, a no-op), and the changes of depth and buffer size.
-_STACK_SLOT = (0, -2, -1, -2)
-_DEPTH_STEP = (1, -1, -1, -1)
-_SIZE_STEP = (-1, 0, 0, 1)
 
 
 class _Arrays:
@@ -84,7 +73,7 @@ class _Arrays:
         self.stack = torch.zeros(total, dtype=torch.long)  # (T,)
         self.buffer = (n - 1 - col).clamp(min=0)  # (T,) n-1, ..., 0, scratch
         self.heads = torch.full((total,), -1, dtype=torch.long)  # (T,)
-        self.left = torch.full((total,), _FAR, dtype=torch.long)  # (T,)
+        self.left = torch.full((total,), FAR, dtype=torch.long)  # (T,)
         self.right = torch.full((total,), -1, dtype=torch.long)  # (T,)
 
     def heads_of(self) -> list[tuple[int, ...]]:
@@ -110,78 +99,6 @@ class _Live:
             keep = torch.nonzero(~done).squeeze(1)
             for name in ("rows", "base", "scratch", "depth", "size"):
                 setattr(self, name, getattr(self, name).index_select(0, keep))
-
-
-def _features(
-    arr: _Arrays, live: _Live, cfg: ParserConfig
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Feature ids ``(A, F)`` of the live states, with their s0, s1 and b0 ``(A,)``.
-
-    Columns follow :func:`parser.features.extend_features`: stack symbols, buffer
-    symbols, then (leftmost, rightmost) dependent symbols per child-window item.
-    Positions of absent items are garbage but in range; the masks replace them.
-    """
-    base = live.base[:, None]  # (A, 1)
-    s, b, c = cfg.stack_window, cfg.buffer_window, cfg.child_window
-    slot = live.depth[:, None] - 1 - torch.arange(max(s, 2))  # (A, S') s0, s1, ...
-    no_item = slot < 0
-    tops = torch.take(arr.stack, base + slot.clamp(min=0))  # (A, S')
-    bslot = live.size[:, None] - 1 - torch.arange(max(b, 1))  # (A, B') b0, b1, ...
-    front = torch.take(arr.buffer, base + bslot.clamp(min=0))  # (A, B')
-    at = base + tops[:, :c]  # (A, C)
-    lk, rk = torch.take(arr.left, at), torch.take(arr.right, at)  # (A, C) each
-    no_left, no_right = lk == _FAR, rk < 0
-    kids = torch.stack((lk.masked_fill(no_left, 0), rk.masked_fill(no_right, 0)), 2)
-    pos = torch.cat((tops[:, :s], front[:, :b], kids.flatten(1)), dim=1)  # (A, F)
-    ids = torch.take(arr.symbols, base + pos)  # (A, F)
-    nochild = torch.stack((no_left, no_right), dim=2).flatten(1)  # (A, 2C)
-    absent = torch.cat(
-        (
-            no_item[:, :s],
-            bslot[:, :b] < 0,
-            no_item[:, :c, None].expand(-1, c, 2).flatten(1),
-        ),
-        dim=1,
-    )  # (A, F)
-    ids[:, s + b :].masked_fill_(nochild, cfg.nochild_id)
-    ids.masked_fill_(absent, cfg.none_id)
-    return ids, tops[:, 0], tops[:, 1], front[:, 0]
-
-
-def _legal(live: _Live, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
-    """``legal_mask`` of the live states ``(A, 4)``, columns indexed by move."""
-    two = live.depth >= 2  # (A,)
-    return torch.stack((live.size > 0, two, two, two & (s1 < s0)), dim=1)
-
-
-def _apply(
-    arr: _Arrays,
-    live: _Live,
-    move: torch.Tensor,
-    s0: torch.Tensor,
-    s1: torch.Tensor,
-    b0: torch.Tensor,
-) -> None:
-    """Apply one legal move per live state, in place (as ``transitions._APPLY``)."""
-    base, scratch = live.base, live.scratch  # (A,), (A,)
-    shift = (move == 0).long()  # (A,)
-    left = (move == 1).long()
-    arc = left + (move == 2).long()
-    swap = (move == 3).long()
-    slot = live.depth + torch.tensor(_STACK_SLOT)[move]
-    arr.stack.scatter_(0, base + slot, s0 + shift * (b0 - s0))
-    arr.buffer.scatter_(0, scratch + swap * (base + live.size - scratch), s1)
-    live.depth += torch.tensor(_DEPTH_STEP)[move]
-    live.size += torch.tensor(_SIZE_STEP)[move]
-    head = s1 + left * (s0 - s1)  # (A,) LEFT_ARC: s0 <- s1; RIGHT_ARC: s1 -> s0
-    dep = s0 + left * (s1 - s0)  # (A,)
-    arr.heads.scatter_(0, scratch + arc * (base + dep - scratch), head)
-    at = base + head  # (A,)
-    leftmost = torch.minimum(torch.take(arr.left, at), dep)
-    rightmost = torch.maximum(torch.take(arr.right, at), dep)
-    at = scratch + arc * (at - scratch)
-    arr.left.scatter_(0, at, leftmost)
-    arr.right.scatter_(0, at, rightmost)
 
 
 class _CachedForward:
@@ -210,19 +127,6 @@ class _CachedForward:
         return out
 
 
-@contextmanager
-def _num_threads(n: int) -> Iterator[None]:
-    before = torch.get_num_threads()
-    if n == before:
-        yield
-        return
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def decode_tensor(
     forward: Forward,
     sentences: Sequence[tuple[int, ...]],
@@ -246,27 +150,23 @@ def decode_tensor(
         Per sentence, in order, the log-probability of its moves and its heads.
     """
     threads = torch.get_num_threads()
-
-    def scored(ids: torch.Tensor) -> torch.Tensor:
-        with _num_threads(threads):
-            return forward(ids)
-
+    scored = on_threads(forward, threads)
     min_rows = _MIN_ROWS_PER_THREAD * threads
     score = _CachedForward(scored, cfg, min_rows) if cache else scored
     totals = torch.zeros(len(sentences), dtype=torch.float64)  # (B,)
-    with _num_threads(1):
+    with num_threads(1):
         arr = _Arrays(sentences)
         live = _Live(arr)
         while len(live.rows):
-            ids, s0, s1, b0 = _features(arr, live, cfg)  # (A, F), (A,) x 3
-            logp = masked_log_softmax(score(ids), _legal(live, s0, s1))  # (A, 4)
+            ids, s0, s1, b0 = features(arr, live, cfg)  # (A, F), (A,) x 3
+            logp = masked_log_softmax(score(ids), legal(live, s0, s1))  # (A, 4)
             if sample:
                 choice = torch.multinomial(logp.exp(), 1, generator=generator)
             else:
                 choice = logp.argmax(dim=1, keepdim=True)  # (A, 1)
             picked = logp.gather(1, choice).squeeze(1)  # (A,)
             totals.index_add_(0, live.rows, picked.double())
-            _apply(arr, live, choice.squeeze(1), s0, s1, b0)
+            apply_moves(arr, live, choice.squeeze(1), s0, s1, b0)
             live.drop_finished()
         heads = arr.heads_of()
     return list(zip(totals.tolist(), heads))

@@ -7,8 +7,10 @@ softmax, so every probability it reports is over legal moves only.
 
 Parsing (:meth:`parse_batch`) steps all sentences together with one forward pass
 per step; greedy and sampled parses go through the tensorized decoder of
-:mod:`parser.fast_greedy`, move for move the same as the per-state decoder of
-:mod:`parser.decoding` that beam search uses. Learning (:meth:`learn`) replays
+:mod:`parser.fast_greedy`, beam search (:meth:`beam_batch`) through
+:mod:`parser.fast_beam` or :mod:`parser.lazy_beam`. Each gives exactly what the
+per-state decoders of :mod:`parser.decoding` give (``_*_reference`` methods, for
+tests), only faster. Learning (:meth:`learn`) replays
 oracle derivations of the given trees and minimises cross-entropy over legal moves
 with an Adam optimiser kept in the module (``parser.optimizer``; its state is not
 part of ``state_dict``).
@@ -25,7 +27,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -34,13 +36,22 @@ from torch import nn
 from nsr.types import DependencyTree
 from parser.config import ParserConfig
 from parser.decoding import beam_search, decode, masked_log_softmax
+from parser.fast_beam import beam_tensor
 from parser.fast_greedy import decode_tensor
 from parser.features import batch_features, check_symbols
+from parser.lazy_beam import beam_lazy
 from parser.oracle import oracle_states
 from parser.state import ParserError, ParserState
 from parser.transitions import NUM_TRANSITIONS
 
 Mode = Literal["greedy", "sample", "beam"]
+Derivation = TypeVar("Derivation")
+# Tensorized decoding pays a fixed cost per step: on 2 loaded CPU cores, beam
+# search gained from it from about this many sentences x beam size (on PCFG SET
+# inputs of 40 tokens; short ones need more) and greedy decoding from about this
+# many sentences. Either way the results are the same.
+_TENSOR_BEAM_ROWS = 128
+_TENSOR_GREEDY_ROWS = 128
 
 
 @dataclass(frozen=True)
@@ -171,18 +182,42 @@ class TransitionParser(nn.Module):
 
         The greedy parse competes in the final ranking too, so the best result is
         never less probable than the greedy one (plain beam search can lose it).
+        Returns the same trees and log-probabilities, in the same order, as
+        :meth:`_beam_batch_reference` (``beam_search`` of :mod:`parser.decoding`),
+        faster: many sentences go through the tensorized search of
+        :mod:`parser.fast_beam`, a few through :mod:`parser.lazy_beam`.
+
+        Raises:
+            ValueError: if ``k < 1``.
         """
+        checked = check_symbols(sentences, self.config.num_symbols)
+        with self._inference():
+            if len(checked) * k >= _TENSOR_BEAM_ROWS:
+                beams = beam_tensor(self, checked, self.config, k)
+            else:
+                found = beam_lazy(self._score, checked, k)
+                beams = [[(lp, s.heads) for lp, s in hyps] for hyps in found]
+            if len(checked) >= _TENSOR_GREEDY_ROWS:
+                greedy = decode_tensor(self, checked, self.config, cache=False)
+            else:
+                greedy = [(lp, s.heads) for lp, s in decode(self._score, checked)]
+        return [
+            [ParseResult(DependencyTree(heads), lp) for heads, lp in ranked]
+            for ranked in map(_with_greedy, beams, greedy, [k] * len(beams))
+        ]
+
+    def _beam_batch_reference(
+        self, sentences: Sequence[Sequence[int]], k: int = 4
+    ) -> list[list[ParseResult]]:
+        """``beam_batch`` through the per-state Python search (for tests)."""
         checked = check_symbols(sentences, self.config.num_symbols)
         with self._inference():
             beams = beam_search(self._score, checked, k)
             greedy = decode(self._score, checked)
-        results = []
-        for hyps, (g_lp, g_state) in zip(beams, greedy):
-            pool = {state: lp for lp, state in hyps}
-            pool[g_state] = max(pool.get(g_state, -math.inf), g_lp)
-            ranked = sorted(pool.items(), key=lambda item: -item[1])[:k]
-            results.append([ParseResult(state.tree(), lp) for state, lp in ranked])
-        return results
+        return [
+            [ParseResult(state.tree(), lp) for state, lp in ranked]
+            for ranked in map(_with_greedy, beams, greedy, [k] * len(beams))
+        ]
 
     # ---- scoring given trees ---------------------------------------------------
 
@@ -280,3 +315,16 @@ class TransitionParser(nn.Module):
                 total += loss.item() * len(rows)
         self.train(was_training)
         return total / (n * epochs)
+
+
+def _with_greedy(
+    hyps: list[tuple[float, Derivation]],
+    greedy: tuple[float, Derivation],
+    k: int,
+) -> list[tuple[Derivation, float]]:
+    """A beam's finished derivations and the greedy one, merged and ranked: the
+    ``k`` best distinct ones, ties in the beam's order, the greedy one last."""
+    pool = {item: lp for lp, item in hyps}
+    lp, item = greedy
+    pool[item] = max(pool.get(item, -math.inf), lp)
+    return sorted(pool.items(), key=lambda entry: -entry[1])[:k]

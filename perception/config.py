@@ -26,3 +26,49 @@ class PerceptionConfig:
     tokens are distinct symbols until abduction merges them."""
     init_margin: float = 2.0
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class ImagePerceptionConfig:
+    """The image classifier (one handwritten symbol image -> a latent symbol).
+
+    Attributes:
+        num_symbols: the declared symbol budget (set from the run's priors).
+        channels: output channels of the three conv blocks (conv, batch norm, ReLU,
+            2x2 max pool).
+        hidden: width of the fully connected layer.
+        size: images are resized (area average) to ``size x size`` once, when attached.
+        lr: Adam learning rate.
+        steps: optimiser steps per ``learn`` call (a round's pseudo-labels).
+        batch: images per step.
+        augment: random affine jitter in training (shift, scale, rotation).
+        init: ``random`` (plain random weights) or ``kmeans``: the network is first
+            trained to predict k-means clusters of the training images' pixels (the
+            declared prior ``perception_init``; clusters are not matched to classes).
+        init_clusters: k of the k-means initialisation.
+        init_steps: optimiser steps on the cluster labels.
+        device: ``cpu`` or ``cuda`` (the same code runs on both).
+        amp: bfloat16 autocast on CUDA (ignored on CPU).
+        eval_batch: images per forward pass at prediction.
+        sample: training expressions drawn at random (seeded) from the training file.
+        extra_singles: further one-symbol expressions (a digit and its value) drawn.
+        extra_triples: further three-symbol expressions (``a op b``) drawn.
+    """
+
+    num_symbols: int = 20
+    channels: tuple[int, ...] = (16, 32, 64)
+    hidden: int = 128
+    size: int = 32
+    lr: float = 1e-3
+    steps: int = 60
+    batch: int = 128
+    augment: bool = True
+    init: str = "random"
+    init_clusters: int = 16
+    init_steps: int = 300
+    device: str = "cpu"
+    amp: bool = True
+    eval_batch: int = 2048
+    sample: int = 10_000
+    extra_singles: int = 2_000
+    extra_triples: int = 2_000

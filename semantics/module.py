@@ -21,26 +21,13 @@ from semantics.compiled import compile_function
 from semantics.interpreter import Budget, Interpreter
 from nsr.errors import TypeCheckError
 from semantics.library import InventedPrimitive, Library
+from semantics.literals import Literals
+from semantics.markers import NO_VALUE, UNDEFINED
 from semantics.native import NATIVE
 from semantics.program import Program, arity_of, parse_program, uses_recursion
 from semantics.typecheck import infer_type
 from semantics.verify import native_equivalent
 from semantics.search import InductionConfig, induce
-
-class _Marker:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-UNDEFINED = _Marker("UNDEFINED")
-"""The value of a node that cannot be computed (no program, wrong arity, an error)."""
-
-NO_VALUE = _Marker("NO_VALUE")
-"""The value of a node whose symbol carries no value (a parenthesis, say): its parent's
-program is applied to the other children."""
 
 
 @dataclass
@@ -88,6 +75,8 @@ class SemanticModule:
         self.primitives = registry.in_sets(config.primitive_sets)
         self.meanings: dict[int, Meaning] = {}
         self.examples: dict[int, Counter] = {}
+        self.literals = Literals()
+        """Symbols of tokens that denote themselves (see :mod:`semantics.literals`)."""
         self._interp = Interpreter(registry, self.library,
                                    budget=Budget(steps=1_000_000, seconds=5.0))
         self._native_cache: dict[tuple, str | None] = {}
@@ -96,6 +85,10 @@ class SemanticModule:
     def arity(self, symbol: int) -> int | None:
         m = self.meanings.get(symbol)
         return None if m is None else m.arity
+
+    def known(self, symbol: int) -> bool:
+        """Whether the symbol has a meaning: a program, no value, or a literal's."""
+        return symbol in self.meanings or self.literals.is_literal(symbol)
 
     def program_for(self, symbol: int) -> Program | None:
         m = self.meanings.get(symbol)
@@ -117,7 +110,10 @@ class SemanticModule:
     def collect(self, symbol: int, args: tuple, value: Value, weight: float = 1.0,
                 group: Any = None) -> None:
         """Add an example; examples sharing a ``group`` are alternative readings of one
-        observation, and a program explaining any of them explains the observation."""
+        observation, and a program explaining any of them explains the observation.
+        Literal symbols have a fixed meaning and collect nothing."""
+        if self.literals.is_literal(symbol):
+            return
         self.examples.setdefault(symbol, Counter())[(tuple(args), value, group)] += weight
 
     def clear_examples(self) -> None:
@@ -247,6 +243,7 @@ class SemanticModule:
                                   "matched": m.matched, "total": m.total}
                          for s, m in sorted(self.meanings.items())},
             "library": self.library.to_json(),
+            **({"literals": self.literals.to_json()} if self.literals else {}),
         }
 
     def load_json(self, data: dict[str, Any]) -> None:
@@ -254,6 +251,7 @@ class SemanticModule:
         self._interp = Interpreter(self.registry, self.library,
                                    budget=self._interp.budget)
         self.meanings = {}
+        self.literals = Literals.from_json(data.get("literals"))
         for s, d in data.get("programs", {}).items():
             if d["program"] is None:
                 self.set_valueless(int(s))

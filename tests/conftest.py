@@ -10,7 +10,7 @@ from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-settings.register_profile("dev", max_examples=50)
+settings.register_profile("dev", max_examples=50, deadline=None)  # tests assert no timings
 settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 

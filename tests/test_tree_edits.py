@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nsr.tree_edits import bracket_valueless, neighbourhood, rotate
+from nsr.tree_edits import attach_to_preceding, bracket_valueless, neighbourhood, rotate
 from nsr.trees import all_trees
 from nsr.types import DependencyTree
 
@@ -52,3 +52,12 @@ def test_bracketing_pairs_hang_from_the_subtree_they_enclose() -> None:
     # a lone valueless leaf, and leaves with a value, keep their heads
     lone = DependencyTree((1, -1, 1, 1))  # ( 1 + 2 without a closing parenthesis
     assert bracket_valueless(lone, {0}) == lone
+
+
+def test_separators_hang_from_the_constituent_before_them() -> None:
+    # f1 f2 a , b , c  with f1 -> [f2, c], f2 -> [a, b], both commas under f1
+    tree = DependencyTree((-1, 0, 1, 0, 1, 0, 0))
+    moved = attach_to_preceding(tree, {3, 5})
+    assert moved.heads == (-1, 0, 1, 2, 1, 1, 0)  # the first after a, the second after f2
+    assert attach_to_preceding(moved, {3, 5}).heads == moved.heads
+    assert attach_to_preceding(tree, set()) is tree

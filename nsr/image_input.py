@@ -1,0 +1,129 @@
+"""HINT from handwritten images: loading the paired examples and building perception.
+
+The expressions are HINT's official files; each token is replaced by an image of its
+class from its split's pool (:mod:`benchmarks.hint_images`). There is no generated
+fallback: without ``--data-dir`` (or ``$NSR_DATA``) holding ``hint/images`` and
+``hint/symbol``, image input is refused with a :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from nsr.config import TrainConfig
+from nsr.errors import ConfigError
+from nsr.tasks import data_dir_or_env
+from nsr.types import Example
+from perception import ImagePerception, ImagePerceptionConfig
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """Paired examples of each split and the decoded images they refer to."""
+
+    train: list[Example]
+    val: list[Example]
+    test: list[Example]
+    pixels: np.ndarray  # (N, 45, 45) uint8
+
+
+def load_image_data(data_dir: Path | None) -> ImageData:
+    """HINT's official expressions, each token paired with an image of its class."""
+    from benchmarks import hint, hint_images
+
+    where = data_dir_or_env(data_dir)
+    if where is None:
+        raise ConfigError("--input image needs --data-dir (or NSR_DATA): a folder holding "
+                          "hint/symbol (the official expressions) and hint/images (the "
+                          "handwritten symbols); images are never generated")
+    try:
+        store = hint_images.load_store(str(Path(where).resolve()))
+        splits = hint.load_split("symbol", data_dir=where)
+    except (ValueError, FileNotFoundError) as exc:
+        raise ConfigError(str(exc)) from None
+    paired = hint_images.pair(store, {"train": splits.train, "val": splits.val,
+                                      "test": splits.test})
+    return ImageData(paired["train"], paired["val"], paired["test"], store.pixels)
+
+
+def with_device(config: TrainConfig, device: str | None) -> TrainConfig:
+    """``config`` with its image classifier on ``device`` (unchanged if ``None``)."""
+    if device is None or config.image is None:
+        return config
+    if device not in ("cpu", "cuda"):
+        raise ConfigError(f"--device must be cpu or cuda, got {device!r}")
+    return replace(config, image=replace(config.image, device=device))
+
+
+def image_perception(config: TrainConfig, vocabulary: list[str],
+                     pixels: np.ndarray | None = None) -> ImagePerception:
+    """The run's image classifier (images attached when given)."""
+    assert config.image is not None
+    image_config = replace(config.image, num_symbols=config.priors.symbol_budget)
+    perception = ImagePerception(vocabulary, image_config, seed=config.loop.seed)
+    if pixels is not None:
+        perception.attach(pixels)
+    return perception
+
+
+IMAGE_SIZES = {
+    "image": {"channels": (32, 64, 128), "hidden": 256, "steps": 60, "batch": 128,
+              "sample": 10_000, "extra_singles": 2_000, "extra_triples": 2_000},
+    "image-cpu": {"channels": (16, 32, 64), "hidden": 128, "steps": 60, "batch": 128,
+                  "sample": 2_000, "extra_singles": 1_000, "extra_triples": 1_000},
+}
+"""``--input image``: the full configuration (meant for a GPU); ``image-cpu``: a reduced
+one for 2 CPU cores (a smaller network, fewer steps and expressions)."""
+
+
+def image_preset(benchmark: str, *, split: str | None, seed: int,
+                 init: str = "random", size: str = "image") -> TrainConfig:
+    """HINT from images: the symbol preset's priors and schedule, an image classifier
+    for perception (started as ``init`` declares), abduction that may introduce symbols
+    (``split_symbols``), and a stage target below 100 % (handwriting is ambiguous, so a
+    stage's accuracy never quite reaches it)."""
+    from nsr.presets import preset
+
+    if size not in IMAGE_SIZES:
+        raise ConfigError(f"unknown image configuration {size!r}; known: "
+                          f"{', '.join(IMAGE_SIZES)}")
+    if benchmark != "hint":
+        raise ConfigError(f"--input image is for HINT only, not {benchmark!r}")
+    if split not in (None, "symbol"):
+        raise ConfigError(f"--input image reads HINT's main split, not {split!r}")
+    base = preset("hint", split="symbol", seed=seed)
+    described = {"random": "random CNN",
+                 "kmeans": "CNN fit to k-means clusters of pixels (not matched to labels)"}
+    if init not in described:
+        raise ConfigError(f"unknown image init {init!r}; known: {', '.join(described)}")
+    return replace(
+        base, split="image",
+        priors=replace(base.priors, perception_init=described[init]),
+        train_limit=None,
+        loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
+                     max_rounds=100, short_variants=6, split_symbols=True,
+                     abduce_per_round=400),
+        image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
+                                    **IMAGE_SIZES[size]))
+
+
+def image_training_sample(examples: list[Example], config: TrainConfig) -> list[Example]:
+    """The training expressions of an image run: a seeded sample of
+    ``config.image.sample`` expressions plus ``extra_singles`` one-symbol and
+    ``extra_triples`` three-symbol ones (more single images to start perception on),
+    without repeated inputs."""
+    assert config.image is not None
+    rng = random.Random(config.loop.seed)
+    settings = config.image
+    chosen = rng.sample(examples, min(settings.sample, len(examples)))
+    for length, extra in ((1, settings.extra_singles), (3, settings.extra_triples)):
+        pool = [e for e in examples if len(e.inputs) == length]
+        chosen += rng.sample(pool, min(extra, len(pool)))
+    unique: dict[tuple, Example] = {}
+    for e in chosen:
+        unique.setdefault(tuple(e.inputs), e)
+    return list(unique.values())

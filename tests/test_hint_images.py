@@ -1,0 +1,148 @@
+"""HINT from images: pools, pairing, the image classifier and a tiny end-to-end run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from benchmarks.hint_images import (
+    CLASSES,
+    SPLIT_NAMES,
+    ImageStore,
+    assign_pools,
+    images_root,
+    list_images,
+    pair,
+)
+from nsr.types import Example
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _paths(per_class: int) -> list[str]:
+    return [f"{c}/img_{i:03d}.jpg" for c in CLASSES for i in range(per_class)]
+
+
+def test_pools_split_each_class_75_5_20_and_are_seeded() -> None:
+    paths = _paths(40)
+    pools = assign_pools(paths)
+    assert pools == assign_pools(list(reversed(paths)))  # sorted names, not input order
+    for cls in CLASSES:
+        counts = np.bincount([pools[p][0] for p in paths if p.startswith(cls + "/")],
+                             minlength=3)
+        assert counts.tolist() == [30, 2, 8]
+    assert assign_pools(paths, seed=1) != pools
+
+
+def _store(per_class: int) -> ImageStore:
+    paths = _paths(per_class)
+    pools = assign_pools(paths)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(paths))
+    rows = [paths[i] for i in order]
+    return ImageStore(
+        pixels=np.zeros((len(rows), 45, 45), dtype=np.uint8),
+        classes=np.array([CLASSES.index(p.split("/")[0]) for p in rows]),
+        pools=np.array([pools[p][0] for p in rows]),
+        ranks=np.array([pools[p][1] for p in rows]),
+        paths=tuple(rows))
+
+
+def test_pairing_takes_images_of_the_right_class_from_the_split_pool() -> None:
+    store = _store(40)
+    expr = [Example(tuple("(3+4)*5"), 35, {"id": "a"}), Example(tuple("9/2"), 5, {"id": "b"})]
+    paired = pair(store, {split: expr * 20 for split in SPLIT_NAMES})
+    symbol_class = {"(": "lparen", ")": "rparen", "+": "plus", "*": "times", "/": "div"}
+    for split_no, split in enumerate(SPLIT_NAMES):
+        for e in paired[split]:
+            rows = [int(t[4:]) for t in e.inputs]
+            assert [CLASSES[store.classes[r]] for r in rows] == [
+                symbol_class.get(s, s) for s in e.meta["symbols"]]
+            assert all(store.pools[r] == split_no for r in rows)
+            assert e.meta["id"] in ("a", "b")
+    assert pair(store, {"test": expr}) == pair(store, {"test": expr})
+    # the cycling iterator visits every image of a pool before repeating one
+    fives = [t for e in paired["train"] for t, s in zip(e.inputs, e.meta["symbols"])
+             if s == "5"]
+    assert len(fives) == 20 and len(set(fives)) == 20
+
+
+@pytest.mark.skipif(not (DATA / "hint" / "images" / "SHA256SUMS").is_file(),
+                    reason="needs ../shared/data/hint/images")
+def test_official_images_give_the_documented_pool_sizes() -> None:
+    paths = list_images(images_root(DATA))
+    assert len(paths) == 42_689
+    pools = assign_pools(paths)
+    sizes = {c: np.bincount([pools[p][0] for p in paths if p.split("/")[0] == c],
+                            minlength=3).tolist() for c in ("0", "div", "rparen")}
+    assert sizes == {"0": [1357, 90, 363], "div": [117, 7, 33], "rparen": [2983, 198, 797]}
+
+
+def _glyphs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic 45x45 images of three shapes (white background, dark ink) with jitter."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    img = np.full((n, 45, 45), 255, dtype=np.uint8)
+    for i, c in enumerate(labels):
+        dx, dy = rng.integers(-4, 5, 2)
+        if c == 0:
+            img[i, 20 + dy: 25 + dy, 8 + dx: 37 + dx] = 0  # horizontal bar
+        elif c == 1:
+            img[i, 8 + dy: 37 + dy, 20 + dx: 25 + dx] = 0  # vertical bar
+        else:
+            img[i, 15 + dy: 30 + dy, 15 + dx: 30 + dx] = 0  # square
+    return img, labels
+
+
+def test_image_perception_learns_from_given_symbols_and_forgets_its_cache() -> None:
+    from perception import ImagePerception, ImagePerceptionConfig
+
+    torch.set_num_threads(1)
+    pixels, labels = _glyphs(300, 0)
+    tokens = [f"img:{i}" for i in range(300)]
+    p = ImagePerception(tokens[:200], ImagePerceptionConfig(num_symbols=5, steps=80), seed=0)
+    p.attach(pixels)
+    before = p.table().clone()
+    symbols = [int(c) + 2 for c in labels[:200]]  # classes 0 1 2 -> symbols 2 3 4
+    p.learn([tokens[:200]], [symbols])
+    assert not torch.equal(before, p.table())
+    predicted = p.best_symbols([tokens[200:]])[0]
+    assert np.mean(np.array(predicted) == labels[200:] + 2) > 0.95
+    assert p.log_probs(tokens[:3]).shape == (3, 5)
+
+
+def test_image_input_without_data_is_refused_with_a_clear_error(tmp_path, monkeypatch) -> None:
+    from nsr.cli import app
+
+    monkeypatch.delenv("NSR_DATA", raising=False)
+    result = CliRunner().invoke(app, ["train", "hint", "--input", "image", "--out",
+                                      str(tmp_path / "run")])
+    assert result.exit_code != 0
+    assert "--input image needs --data-dir" in result.output
+
+
+def test_a_tiny_image_run_learns_symbols_from_values_and_reloads(tmp_path) -> None:
+    """Single images whose value is their shape's number: abduction gives each value a
+    new symbol, the CNN learns them, and a reloaded run reads unseen images right."""
+    from nsr import checkpoint
+    from nsr.image_input import image_preset
+    from nsr.run import evaluate, train_run
+
+    pixels, labels = _glyphs(260, 1)
+    examples = [Example((f"img:{i}",), int(labels[i]), {"symbols": (str(labels[i]),)})
+                for i in range(260)]
+    config = image_preset("hint", split=None, seed=0, size="image-cpu")
+    config = replace(config, loop=replace(config.loop, max_rounds=4, curriculum=(1,)),
+                     image=replace(config.image, steps=80))
+    train_run(config, tmp_path / "run", examples[:200], images=pixels)
+    machine, loaded, _ = checkpoint.load(tmp_path / "run")
+    assert loaded.image is not None and loaded.image.init == "random"
+    machine.perception.attach(pixels)
+    result = evaluate(machine, examples[200:])
+    assert result["accuracy"] > 0.9
+    assert result["symbol_accuracy"] > 0.9
