@@ -31,8 +31,6 @@ class LoopConfig:
         preceding_valueless: the parser learns trees in which each valueless leaf hangs
             from the constituent right before it (``valueless_attachment =
             "preceding"``).
-        left_chains: the parser learns same-symbol chains left-branching where that
-            keeps the values (``Priors.chains = "left"``, :mod:`nsr.chains`).
         silence_unknowns: in the first abduction pass, where leaves without a program
             may be valueless, how many other symbols without a program a revision may
             rely on (a separator such as ``,`` is only ever met next to new functions).
@@ -55,7 +53,6 @@ class LoopConfig:
     edit_depth: int = 0
     bracket_valueless: bool = False
     preceding_valueless: bool = False
-    left_chains: bool = False
     silence_unknowns: int = 0
     alternatives: int = 4
     short_variants: int = 2
@@ -82,9 +79,6 @@ class Priors:
     """``bracket``: valueless leaves right around a subtree are taught to the parser as
     the subtree root's dependents; ``preceding``: a valueless leaf is taught as a
     dependent of the constituent right before it (where they hang changes no value)."""
-    chains: str = "as found"
-    """``left``: a chain of one symbol (``a + b + c``) is taught to the parser
-    left-branching wherever both groupings give the same values."""
     literal_tokens: str = "none"
     """``output tokens``: input tokens that occur in training outputs denote themselves
     (see :mod:`semantics.literals`); the curriculum then counts only the other tokens."""
@@ -128,8 +122,6 @@ class TrainConfig:
         if bracket != self.loop.bracket_valueless:
             raise ConfigError("priors.valueless_attachment = 'bracket' and "
                               "loop.bracket_valueless must agree")
-        if (self.priors.chains == "left") != self.loop.left_chains:
-            raise ConfigError("priors.chains = 'left' and loop.left_chains must agree")
         preceding = self.priors.valueless_attachment == "preceding"
         if preceding != self.loop.preceding_valueless:
             raise ConfigError("priors.valueless_attachment = 'preceding' and "

@@ -19,7 +19,6 @@ import torch
 from nsr.abduction import Revision, abduce
 from nsr.config import LoopConfig
 from nsr.machine import Deduction, Machine
-from nsr.chains import left_chains
 from nsr.gss import node_examples
 from nsr.symbol_splits import FreshSymbols, split_variants
 from nsr.tree_edits import attach_to_preceding, bracket_valueless, neighbourhood
@@ -226,16 +225,12 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
     return []
 
 
-def _parser_label(machine: Machine, symbols: Sequence[int], tree: DependencyTree,
-                  values: Sequence[Any], config: LoopConfig) -> DependencyTree:
-    """The tree the parser learns, in the conventions the declared priors name for
-    trees that give the same values: left-branching same-symbol chains, and valueless
-    leaves bracketing a subtree or closing the constituent before them."""
+def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfig
+                  ) -> DependencyTree:
+    """The tree the parser learns, in the convention the declared prior names for where
+    valueless leaves hang (which changes no value): on the subtree they bracket, or on
+    the constituent right before them."""
     valueless = {i for i, v in enumerate(values) if v is NO_VALUE}
-    if config.left_chains:
-        if config.bracket_valueless:
-            tree = bracket_valueless(tree, valueless)
-        tree = left_chains(symbols, tree, values, machine.semantics)
     if config.bracket_valueless:
         return bracket_valueless(tree, valueless)
     if config.preceding_valueless:
@@ -256,15 +251,14 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             labelled.append((i, d.symbols, node_examples(d.symbols, d.tree, d.values), 1.0))
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
-            trees.append(_parser_label(machine, d.symbols, d.tree, d.values, config))
+            trees.append(_parser_label(d.tree, d.values, config))
     for i, revs in revisions.items():
         for rev in revs:
             labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
         if revs and (len(revs) == 1 or not revs[0].unknown):
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
-            trees.append(_parser_label(machine, revs[0].symbols, revs[0].tree, revs[0].values,
-                                        config))
+            trees.append(_parser_label(revs[0].tree, revs[0].values, config))
     if not all(correct):
         # Programs that explain the whole pool are kept as they are.
         short = _reestimate_from_short(machine, pool, deductions, config)
