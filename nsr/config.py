@@ -6,8 +6,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nsr.errors import ConfigError
+from nsr.tree_edits import EDIT_MOVES
 from perception.config import ImagePerceptionConfig
 from semantics.literals import LITERAL_PRIORS
+
+
+TREE_PRIORS = ("any", "projective first")
 
 
 @dataclass(frozen=True)
@@ -23,14 +27,20 @@ class LoopConfig:
             parser's beam.
         reestimate_len: programs are re-estimated leave-one-out from inputs this short.
         beam: trees the parser proposes per input for abduction.
-        edit_depth: abduction also tries trees up to this many rotations from the
+        edit_depth: abduction also tries trees up to this many edits from the
             parser's best tree (0: the beam only).
+        edit_moves: the edits (:data:`nsr.tree_edits.EDIT_MOVES`): ``rotate`` an arc,
+            ``raise`` a subtree onto its head's head, ``lower`` it onto a sibling.
         bracket_valueless: the parser learns trees in which a pair of valueless leaves
             right around a subtree hangs from its root (the prior
             ``Priors.valueless_attachment = "bracket"``).
         preceding_valueless: the parser learns trees in which each valueless leaf hangs
             from the constituent right before it (``valueless_attachment =
             "preceding"``).
+        projective_first: abduction tries projective trees before the others (the prior
+            ``Priors.trees = "projective first"``): where a value leaves a subtree's
+            shape open (an argument a function ignores, a function that commutes with
+            its parent), the parser is taught one shape.
         silence_unknowns: in the first abduction pass, where leaves without a program
             may be valueless, how many other symbols without a program a revision may
             rely on (a separator such as ``,`` is only ever met next to new functions).
@@ -51,8 +61,10 @@ class LoopConfig:
     reestimate_len: int = 3
     beam: int = 8
     edit_depth: int = 0
+    edit_moves: tuple[str, ...] = ("rotate",)
     bracket_valueless: bool = False
     preceding_valueless: bool = False
+    projective_first: bool = False
     silence_unknowns: int = 0
     alternatives: int = 4
     short_variants: int = 2
@@ -79,6 +91,9 @@ class Priors:
     """``bracket``: valueless leaves right around a subtree are taught to the parser as
     the subtree root's dependents; ``preceding``: a valueless leaf is taught as a
     dependent of the constituent right before it (where they hang changes no value)."""
+    trees: str = "any"
+    """``projective first``: among trees that give an example's output, abduction takes
+    a projective one (no crossing arcs) where there is one."""
     literal_tokens: str = "none"
     """``output tokens``: input tokens that occur in training outputs denote themselves
     (see :mod:`semantics.literals`); the curriculum then counts only the other tokens."""
@@ -98,10 +113,10 @@ class TrainConfig:
     parser_hidden: int = 64
     parser_embed: int = 32
     parser_late_left_arc: bool = False
-    fallback_beam: int = 8
-    """Beam width tried when the greedy tree of an input cannot be interpreted."""
     """The parser learns derivations that attach left dependents late (see
     ``parser.oracle``): decisions then rest on what closes a span."""
+    fallback_beam: int = 8
+    """Beam width tried when the greedy tree of an input cannot be interpreted."""
     induction_timeout: float = 5.0
     threads: int = 1
     """CPU threads for torch: the small models here run fastest on one."""
@@ -122,6 +137,16 @@ class TrainConfig:
         if bracket != self.loop.bracket_valueless:
             raise ConfigError("priors.valueless_attachment = 'bracket' and "
                               "loop.bracket_valueless must agree")
+        unknown = [m for m in self.loop.edit_moves if m not in EDIT_MOVES]
+        if unknown:
+            raise ConfigError(f"loop.edit_moves: unknown {', '.join(unknown)}; "
+                              f"known: {', '.join(EDIT_MOVES)}")
+        if self.priors.trees not in TREE_PRIORS:
+            raise ConfigError(f"priors.trees must be one of {', '.join(TREE_PRIORS)}; "
+                              f"got {self.priors.trees!r}")
+        if (self.priors.trees == "projective first") != self.loop.projective_first:
+            raise ConfigError("priors.trees = 'projective first' and "
+                              "loop.projective_first must agree")
         preceding = self.priors.valueless_attachment == "preceding"
         if preceding != self.loop.preceding_valueless:
             raise ConfigError("priors.valueless_attachment = 'preceding' and "
@@ -132,7 +157,8 @@ class TrainConfig:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TrainConfig:
-        loop = LoopConfig(**{**data["loop"], "curriculum": tuple(data["loop"]["curriculum"])})
+        loop = LoopConfig(**{**data["loop"], "curriculum": tuple(data["loop"]["curriculum"]),
+                             "edit_moves": tuple(data["loop"].get("edit_moves", ("rotate",)))})
         pri = data["priors"]
         priors = Priors(**{**pri, "primitive_sets": tuple(pri["primitive_sets"])})
         rest = {k: v for k, v in data.items() if k not in ("loop", "priors", "image")}

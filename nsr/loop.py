@@ -189,7 +189,8 @@ def _proposed_trees(machine: Machine, symbols: tuple[int, ...], config: LoopConf
     if not beam or config.edit_depth <= 0:
         return beam
     seen = {t.heads for t in beam}
-    edits = [t for t in neighbourhood(beam[0], depth=config.edit_depth)
+    edits = [t for t in neighbourhood(beam[0], depth=config.edit_depth,
+                                      moves=config.edit_moves)
              if t.heads not in seen]
     return beam + edits
 
@@ -217,6 +218,8 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
         trees = shared if shared is not None else _trees_for(machine, symbols, config)
         if shared is not None and any(symbols == v[1] for v in new):
             trees = _trees_for(machine, symbols, config) + trees
+        if config.projective_first:
+            trees = sorted(trees, key=lambda t: not t.is_projective())
         proposals = [(cost + 0.01 * rank, symbols, tree) for rank, tree in enumerate(trees)]
         found = abduce(example.target, proposals, machine.semantics, limit=limit,
                        silence=silence, max_unknown=unknowns)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from nsr.config import LoopConfig, Priors, TrainConfig
 from nsr.errors import ConfigError
+from nsr.tree_edits import EDIT_MOVES
 
 PRESETS: dict[str, TrainConfig] = {
     "scan": TrainConfig(
@@ -33,10 +34,11 @@ PRESETS: dict[str, TrainConfig] = {
                       curriculum="length (non-literal tokens)", arity="learned",
                       perception_init="distinct", input_rewriting="none",
                       valueless_symbols=True, valueless_attachment="preceding",
-                      literal_tokens="output tokens"),
+                      trees="projective first", literal_tokens="output tokens"),
         loop=LoopConfig(curriculum=(1, 2, 3, 4, 6, 8, 12, 1000), max_rounds=60,
-                        reestimate_len=0, edit_depth=2, parser_epochs=6,
-                        preceding_valueless=True, silence_unknowns=1),
+                        reestimate_len=0, edit_depth=2, edit_moves=EDIT_MOVES,
+                        parser_epochs=6, preceding_valueless=True, projective_first=True,
+                        silence_unknowns=1),
         parser_hidden=128,
         parser_late_left_arc=True,
         fallback_beam=32,

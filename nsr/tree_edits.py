@@ -4,7 +4,9 @@ A rotation turns one arc around, as a binary-tree rotation does: for a child C o
 C takes P's place (P's head becomes C's head), P becomes C's dependent, and C's
 dependents lying between C and P move to P. On operator trees this swaps which of two
 adjacent operators applies first, so ``(a + b) * c`` and ``a + (b * c)`` are one
-rotation apart. The neighbourhood of a tree is every tree a few rotations away.
+rotation apart. Two more moves re-hang one subtree: raising it onto its head's head, and
+lowering it onto the sibling right beside it (so ``f g A`` read as ``f(g, A)`` becomes
+``f(g(A))``). The neighbourhood of a tree is every tree a few moves away.
 """
 
 from __future__ import annotations
@@ -30,9 +32,50 @@ def rotate(tree: DependencyTree, child: int) -> DependencyTree | None:
     return DependencyTree(tuple(heads))
 
 
-def neighbourhood(tree: DependencyTree, depth: int = 2, limit: int = 400
-                  ) -> list[DependencyTree]:
-    """Trees up to ``depth`` rotations from ``tree`` (nearest first, ``tree`` excluded)."""
+def raise_subtree(tree: DependencyTree, child: int) -> DependencyTree | None:
+    """The tree with ``child`` hung from its head's head (``None`` if there is none)."""
+    parent = tree.heads[child]
+    if parent < 0 or tree.heads[parent] < 0:
+        return None
+    heads = list(tree.heads)
+    heads[child] = tree.heads[parent]
+    return DependencyTree(tuple(heads))
+
+
+def lower_subtree(tree: DependencyTree, child: int) -> list[DependencyTree]:
+    """The trees with ``child`` hung from the sibling right before or right after it."""
+    parent = tree.heads[child]
+    if parent < 0:
+        return []
+    siblings = [c for c in range(len(tree.heads)) if tree.heads[c] == parent]
+    at = siblings.index(child)
+    out = []
+    for k in (at - 1, at + 1):
+        if 0 <= k < len(siblings):
+            heads = list(tree.heads)
+            heads[child] = siblings[k]
+            out.append(DependencyTree(tuple(heads)))
+    return out
+
+
+EDIT_MOVES = ("rotate", "raise", "lower")
+
+
+def _moves(tree: DependencyTree, node: int, moves: Sequence[str]) -> list[DependencyTree]:
+    out: list[DependencyTree | None] = []
+    if "rotate" in moves:
+        out.append(rotate(tree, node))
+    if "raise" in moves:
+        out.append(raise_subtree(tree, node))
+    if "lower" in moves:
+        out.extend(lower_subtree(tree, node))
+    return [t for t in out if t is not None]
+
+
+def neighbourhood(tree: DependencyTree, depth: int = 2, limit: int = 400,
+                  moves: Sequence[str] = ("rotate",)) -> list[DependencyTree]:
+    """Trees up to ``depth`` of ``moves`` (of :data:`EDIT_MOVES`) from ``tree``, nearest
+    first, ``tree`` excluded."""
     seen = {tree.heads}
     frontier = [tree]
     out: list[DependencyTree] = []
@@ -40,13 +83,13 @@ def neighbourhood(tree: DependencyTree, depth: int = 2, limit: int = 400
         nxt = []
         for t in frontier:
             for c in range(len(t.heads)):
-                r = rotate(t, c)
-                if r is not None and r.heads not in seen:
-                    seen.add(r.heads)
-                    nxt.append(r)
-                    out.append(r)
-                    if len(out) >= limit:
-                        return out
+                for r in _moves(t, c, moves):
+                    if r.heads not in seen:
+                        seen.add(r.heads)
+                        nxt.append(r)
+                        out.append(r)
+                        if len(out) >= limit:
+                            return out
         frontier = nxt
     return out
 
@@ -109,8 +152,10 @@ def group_runs(tree: DependencyTree, marked: Sequence[bool]) -> DependencyTree:
     run's first position takes the place of its member nearest the root, and the other
     members become its dependents (their own dependents stay with them).
 
-    Literal runs are grouped so (:mod:`semantics.literals`): juxtaposed literals form one
-    list, so a function's argument is never split across its dependents."""
+    A run hanging from a member of another run is lifted to the nearest unmarked
+    ancestor (where there is one): literals are grouped so (:mod:`semantics.literals`),
+    juxtaposed literals form one list, so a function's argument is never split across
+    its dependents, and a literal takes no other literal as an argument."""
     heads = list(tree.heads)
     depth = _depths(tree)
     i, n = 0, len(heads)
@@ -128,6 +173,13 @@ def group_runs(tree: DependencyTree, marked: Sequence[bool]) -> DependencyTree:
                 heads[k] = i
             heads[i] = outer
         i = j + 1
+    for k in range(n):
+        if marked[k] and (k == 0 or not marked[k - 1]):
+            up = heads[k]
+            while up >= 0 and marked[up]:
+                up = heads[up]
+            if up >= 0:
+                heads[k] = up
     return tree if tuple(heads) == tree.heads else DependencyTree(tuple(heads))
 
 

@@ -69,10 +69,17 @@ def test_a_literal_takes_no_other_argument() -> None:
 
 
 def test_group_runs_makes_each_run_one_constituent() -> None:
-    # f A B , C : f -> B; A -> B; C -> A ; ',' -> f  =>  f -> A -> B, C heads its run
+    # f A B , C : f -> B; A -> B; C -> A ; ',' -> f  =>  f -> A -> B, and the run C,
+    # which hung from the run A B, is lifted onto f
     tree = DependencyTree((-1, 2, 0, 0, 1))
     grouped = group_runs(tree, [False, True, True, False, True])
-    assert grouped.heads == (-1, 0, 1, 0, 1)
+    assert grouped.heads == (-1, 0, 1, 0, 0)
+
+
+def test_group_runs_keeps_a_run_under_a_literal_root() -> None:
+    # A , B : the run B hangs from the run A at the root; there is nowhere to lift it
+    tree = DependencyTree((-1, 0, 0))
+    assert group_runs(tree, [True, False, True]).heads == (-1, 0, 0)
 
 
 def _random_tree(n: int, rng: random.Random) -> DependencyTree:
@@ -98,6 +105,11 @@ def test_group_runs_gives_a_tree_whose_runs_are_headed_by_their_first_member(
             while start > 0 and marked[start - 1]:
                 start -= 1
             assert grouped.heads[i] == start
+        if marked[i] and not marked[i - 1] and grouped.heads[i] >= 0:
+            up = grouped.heads[i]
+            while up >= 0 and marked[up]:
+                up = grouped.heads[up]
+            assert up < 0 or not marked[grouped.heads[i]]  # lifted where it could be
     assert group_runs(grouped, marked).heads == grouped.heads
 
 

@@ -1,11 +1,19 @@
-"""Tree rotations: ``(a + b) * c`` and ``a + (b * c)`` are one rotation apart."""
+"""Tree edits: ``(a + b) * c`` and ``a + (b * c)`` are one rotation apart; raising and
+lowering re-hang one subtree."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nsr.tree_edits import attach_to_preceding, bracket_valueless, neighbourhood, rotate
+from nsr.tree_edits import (
+    attach_to_preceding,
+    bracket_valueless,
+    lower_subtree,
+    neighbourhood,
+    raise_subtree,
+    rotate,
+)
 from nsr.trees import all_trees
 from nsr.types import DependencyTree
 
@@ -26,6 +34,32 @@ def test_neighbourhood_is_nearest_first_and_excludes_the_tree() -> None:
     assert deeper[: len(near)] == near and len(deeper) > len(near)
     assert len(set(t.heads for t in deeper)) == len(deeper)
     assert len(neighbourhood(LEFT_FIRST, depth=3, limit=5)) == 5
+
+
+def test_raising_and_lowering_re_hang_one_subtree() -> None:
+    flat = DependencyTree((-1, 0, 0))  # f g A read as f(g, A)
+    assert lower_subtree(flat, 2) == [DependencyTree((-1, 0, 1))]  # f(g(A))
+    assert lower_subtree(flat, 1) == [DependencyTree((-1, 2, 0))]  # f(A(g))
+    assert raise_subtree(DependencyTree((-1, 0, 1)), 2) == flat
+    assert raise_subtree(flat, 1) is None  # its head is the root
+    assert lower_subtree(flat, 0) == []
+
+
+def test_neighbourhood_uses_only_the_moves_it_is_given() -> None:
+    flat = DependencyTree((-1, 0, 0))
+    assert DependencyTree((-1, 0, 1)) not in neighbourhood(flat, depth=1)
+    assert DependencyTree((-1, 0, 1)) in neighbourhood(flat, depth=1, moves=("lower",))
+    assert neighbourhood(flat, depth=1, moves=()) == []
+
+
+@given(st.integers(1, 6), st.data())
+def test_every_raise_and_lower_is_a_valid_tree_moving_one_subtree(n: int, data) -> None:
+    tree = data.draw(st.sampled_from(all_trees(n)))
+    for child in range(n):
+        edited = [raise_subtree(tree, child)] + lower_subtree(tree, child)
+        for t in (t for t in edited if t is not None):  # DependencyTree validates them
+            changed = [i for i in range(n) if t.heads[i] != tree.heads[i]]
+            assert changed == [child]
 
 
 @given(st.integers(1, 5), st.data())
