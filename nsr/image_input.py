@@ -106,7 +106,7 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
         train_limit=None,
         loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
                      max_rounds=100, short_variants=6, split_symbols=True,
-                     abduce_per_round=400),
+                     abduce_per_round=400, parser_epochs=6),
         image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
                                     **IMAGE_SIZES[size]))
 
