@@ -22,6 +22,7 @@ from benchmarks.pcfg_grammar import PCFGSyntaxError, function_count, interpret
 from benchmarks.pcfg_stats import (
     OFFICIAL_SIZES,
     SPLITS,
+    SUBSTITUTIVITY_SPLITS,
     function_histogram,
     histogram_report,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "function_histogram",
     "generate_test",
     "generate_train",
+    "has_official_test",
     "histogram_report",
     "interpret",
     "load_official",
@@ -179,8 +181,24 @@ def load_official(
     if split not in SPLITS or part not in ("test", "dev"):
         raise ValueError(f"unknown split/part {split!r}/{part!r}")
     root = _root(data_dir)
-    stem = "pcfgset/dev" if part == "dev" else f"{split}/test"
-    return load_parallel(_source_file(root, stem))
+    return load_parallel(_source_file(root, _stem(split, part)))
+
+
+def _stem(split: str, part: str) -> str:
+    if part == "dev":
+        return "pcfgset/dev"
+    if split in SUBSTITUTIVITY_SPLITS:  # the official release's test with synonyms
+        return f"substitutivity/{split.removeprefix('substitutivity_')}/test_twin"
+    return f"{split}/test"
+
+
+def has_official_test(split: str, data_dir: str | Path | None = None) -> bool:
+    """Whether the data folder holds the split's official test file (the substitutivity
+    tests are not in every copy of the data)."""
+    try:
+        return _source_file(_root(data_dir), _stem(split, "test")).exists()
+    except FileNotFoundError:
+        return False
 
 
 def official_test_inputs(data_dir: str | Path | None = None) -> set[str]:
@@ -199,7 +217,8 @@ def official_test_inputs(data_dir: str | Path | None = None) -> set[str]:
     root = _root(data_dir)
     return {
         " ".join(text.split())
-        for stem in EVALUATION_FILES
+        for stem in EVALUATION_FILES + tuple(_stem(s, "test") for s in SUBSTITUTIVITY_SPLITS)
+        if _source_file(root, stem).exists() or stem in EVALUATION_FILES
         for _, text in read_lines(_source_file(root, stem))
     }
 
@@ -226,9 +245,11 @@ def load_split(
     """The (train, test) examples of a PCFG SET split.
 
     Args:
-        split: ``pcfgset`` (i.i.d.), ``systematicity`` or ``productivity``.
+        split: ``pcfgset`` (i.i.d.), ``systematicity``, ``productivity``, or a
+            substitutivity split (``<function>_twin`` synonyms).
         data_dir: Folder holding ``pcfg/`` (or ``pcfg/`` itself); defaults to
-            ``$NSR_DATA``. With it, test is the official ``test.src``; without,
+            ``$NSR_DATA``. With it, test is the official ``test.src`` (for the
+            substitutivity splits ``test_twin.src``, where the folder has it); without,
             a generated stand-in of ``n_test`` examples.
         seed: Seed of the generated parts.
         n_train: Training examples to generate; defaults to the official size.
@@ -241,7 +262,8 @@ def load_split(
     if split not in SPLITS:
         raise ValueError(f"unknown PCFG SET split {split!r}; expected one of {SPLITS}")
     data_dir = _data_dir(data_dir)
-    if data_dir is not None:
+    if data_dir is not None and (split not in SUBSTITUTIVITY_SPLITS
+                                 or has_official_test(split, data_dir)):
         test = load_official(split, "test", data_dir=data_dir)
         exclude = official_test_inputs(data_dir)
     else:

@@ -8,6 +8,13 @@ exactly, up to rounding. This stands in for the original "naturalisation" step,
 which reshaped the raw grammar's distribution. Systematicity inputs must also
 avoid (train) or contain (test) an adjacent pair of :data:`SYSTEMATICITY_PAIRS`,
 ``f`` immediately followed by ``g``.
+
+Substitutivity splits draw ``pcfgset`` inputs and then write each function as its
+synonym ``<function>_twin`` with probability 1/2: in ``substitutivity_primitive``
+training inputs only where the function applies to strings alone, anywhere in
+``substitutivity_equally_distributed`` and in both test sets, whose inputs all hold at
+least one synonym (the official release's inputs are lost, so this follows its
+description).
 """
 
 from __future__ import annotations
@@ -17,16 +24,24 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from benchmarks.pcfg_grammar import (
+    TWIN_SUFFIX,
     adjacent_pairs,
+    base_function,
     build_grammar,
     function_count,
     interpret,
+    primitive_applications,
     sample_source,
 )
-from benchmarks.pcfg_stats import OFFICIAL_SIZES, check_part, function_histogram
+from benchmarks.pcfg_stats import (
+    OFFICIAL_SIZES,
+    SUBSTITUTIVITY_SPLITS,
+    check_part,
+    function_histogram,
+)
 from nsr.types import Example, Tokens
 
-__all__ = ["SYSTEMATICITY_PAIRS", "generate", "generate_test", "generate_train"]
+__all__ = ["SYSTEMATICITY_PAIRS", "generate", "generate_test", "generate_train", "with_twins"]
 
 SYSTEMATICITY_PAIRS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -173,4 +188,22 @@ def _generate_part(
         accept=_accepts(split, part),
         exclude=exclude,
     )
+    if split in SUBSTITUTIVITY_SPLITS:
+        rng = random.Random(f"pcfg/{split}/{part}/{seed}/twins")
+        anywhere = part == "test" or split == "substitutivity_equally_distributed"
+        sources = [with_twins(src, rng, anywhere=anywhere, at_least_one=part == "test")
+                   for src in sources]
     return _examples(sources, split, part)
+
+
+def with_twins(tokens: Sequence[str], rng: random.Random, *, anywhere: bool,
+               at_least_one: bool = False) -> Tokens:
+    """``tokens`` with each function written as its synonym with probability 1/2:
+    anywhere, or only in primitive applications; with ``at_least_one``, one is always
+    written so (where the input has a place for it)."""
+    places = sorted(i for i, t in enumerate(tokens) if base_function(t) is not None) \
+        if anywhere else sorted(primitive_applications(tokens))
+    chosen = {i for i in places if rng.random() < 0.5}
+    if at_least_one and places and not chosen:
+        chosen.add(rng.choice(places))
+    return tuple(t + TWIN_SUFFIX if i in chosen else t for i, t in enumerate(tokens))

@@ -37,12 +37,15 @@ __all__ = [
     "LETTERS",
     "SEPARATOR",
     "STRING_LENGTHS",
+    "TWIN_SUFFIX",
     "UNARY",
     "PCFGSyntaxError",
     "adjacent_pairs",
+    "base_function",
     "build_grammar",
     "function_count",
     "interpret",
+    "primitive_applications",
     "sample_source",
     "string_arguments",
 ]
@@ -68,6 +71,17 @@ BINARY: dict[str, Callable[[Tokens, Tokens], Tokens]] = {
 """Binary string edits, applied to the arguments before and after the ``,``."""
 
 FUNCTIONS: frozenset[str] = frozenset(UNARY) | frozenset(BINARY)
+
+TWIN_SUFFIX = "_twin"
+"""PCFG SET's substitutivity test adds a synonym ``<function>_twin`` of each function."""
+
+
+def base_function(token: str) -> str | None:
+    """The function a token names (a synonym ``<function>_twin`` names ``<function>``),
+    or None for a string token or ``,``."""
+    name = token.removesuffix(TWIN_SUFFIX)
+    return name if name in FUNCTIONS else None
+
 
 LETTERS: Tokens = tuple(f"{c}{i}" for c in string.ascii_uppercase for i in range(1, 21))
 """The 520 string tokens ``A1 .. Z20``."""
@@ -104,18 +118,19 @@ def _evaluate(tokens: Tokens, i: int) -> tuple[Tokens, int]:
     if i >= len(tokens):
         raise PCFGSyntaxError(f"missing argument at position {i} (input ends)")
     head = tokens[i]
-    if head in UNARY:
+    name = base_function(head)
+    if name in UNARY:
         value, i = _evaluate(tokens, i + 1)
-        return UNARY[head](value), i
-    if head in BINARY:
+        return UNARY[name](value), i
+    if name in BINARY:
         first, i = _evaluate(tokens, i + 1)
         if i >= len(tokens) or tokens[i] != SEPARATOR:
             raise PCFGSyntaxError(f"{head!r} needs ',' before position {i}")
         second, i = _evaluate(tokens, i + 1)
-        return BINARY[head](first, second), i
+        return BINARY[name](first, second), i
     end = i
     while (
-        end < len(tokens) and tokens[end] != SEPARATOR and tokens[end] not in FUNCTIONS
+        end < len(tokens) and tokens[end] != SEPARATOR and base_function(tokens[end]) is None
     ):
         end += 1
     if end == i:
@@ -124,8 +139,34 @@ def _evaluate(tokens: Tokens, i: int) -> tuple[Tokens, int]:
 
 
 def function_count(tokens: Sequence[str]) -> int:
-    """The number of function tokens in an input."""
-    return sum(1 for t in tokens if t in FUNCTIONS)
+    """The number of function tokens (synonyms included) in an input."""
+    return sum(1 for t in tokens if base_function(t) is not None)
+
+
+def primitive_applications(tokens: Sequence[str]) -> set[int]:
+    """Positions of the functions whose arguments are all strings (``reverse A1 B2``,
+    ``append A1 , B2``): the only places where the substitutivity test's ``primitive``
+    training data uses a synonym. The input must be well-formed."""
+    found: set[int] = set()
+
+    def walk(i: int) -> tuple[int, bool]:  # (end, whether the argument is a string)
+        name = base_function(tokens[i])
+        if name is None:
+            end = i
+            while end < len(tokens) and tokens[end] != SEPARATOR \
+                    and base_function(tokens[end]) is None:
+                end += 1
+            return end, True
+        end, plain = walk(i + 1)
+        if name in BINARY:
+            end, second = walk(end + 1)
+            plain = plain and second
+        if plain:
+            found.add(i)
+        return end, False
+
+    walk(0)
+    return found
 
 
 def string_arguments(tokens: Sequence[str]) -> list[Tokens]:
@@ -133,7 +174,7 @@ def string_arguments(tokens: Sequence[str]) -> list[Tokens]:
     runs: list[Tokens] = []
     start = None
     for i, t in enumerate((*tokens, SEPARATOR)):
-        if t == SEPARATOR or t in FUNCTIONS:
+        if t == SEPARATOR or base_function(t) is not None:
             if start is not None:
                 runs.append(tuple(tokens[start:i]))
             start = None

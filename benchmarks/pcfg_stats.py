@@ -29,18 +29,25 @@ __all__ = [
     "OFFICIAL_SIZES",
     "PRODUCTIVITY_TEST_FUNCTIONS",
     "SPLITS",
+    "SUBSTITUTIVITY_SPLITS",
     "SYSTEMATICITY_TEST_FUNCTIONS",
     "check_part",
     "function_histogram",
     "histogram_report",
 ]
 
-SPLITS = ("pcfgset", "systematicity", "productivity")
+SUBSTITUTIVITY_SPLITS = ("substitutivity_primitive", "substitutivity_equally_distributed")
+"""Splits with ``<function>_twin`` synonyms: only in primitive applications in training,
+or anywhere (see :mod:`benchmarks.pcfg_generate`)."""
+
+SPLITS = ("pcfgset", "systematicity", "productivity", *SUBSTITUTIVITY_SPLITS)
 
 OFFICIAL_SIZES: dict[str, dict[str, int]] = {
     "pcfgset": {"train": 82_622, "test": 9_721},
     "systematicity": {"train": 82_168, "test": 10_175},
     "productivity": {"train": 81_010, "test": 11_333},
+    "substitutivity_primitive": {"train": 82_954, "test": 10_000},
+    "substitutivity_equally_distributed": {"train": 82_622, "test": 10_000},
 }
 
 MAX_TRAIN_FUNCTIONS = 8
@@ -80,7 +87,7 @@ def function_histogram(split: str, part: str = "train") -> dict[int, float]:
     """Expected number of inputs per function count in an official split part.
 
     Args:
-        split: ``pcfgset``, ``systematicity`` or ``productivity``.
+        split: one of :data:`SPLITS` (substitutivity splits follow ``pcfgset``).
         part: ``train`` or ``test``.
 
     Returns:
@@ -88,7 +95,7 @@ def function_histogram(split: str, part: str = "train") -> dict[int, float]:
     """
     check_part(split, part)
     pool = _pool_histogram()
-    if split == "pcfgset":
+    if split == "pcfgset" or split in SUBSTITUTIVITY_SPLITS:
         return pool
     if split == "productivity":
         if part == "test":

@@ -49,7 +49,8 @@ def _one(args: tuple[str, str, int, str | None]) -> dict[str, Any]:
         machine, _, _ = load(Path(tmp) / "run")
         result = evaluate(machine, test)
     return {"benchmark": benchmark, "split": split, "seed": seed,
-            "official_data": data_dir is not None,
+            "official_data": data_dir is not None
+            and not any(e.meta.get("source") == "generated" for e in test[:1]),
             "train_examples": len(train), "test_examples": len(test),
             "accuracy": result["accuracy"], "train_accuracy": summary.get("train_accuracy"),
             "rounds": summary.get("round", -1) + 1,

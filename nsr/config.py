@@ -46,7 +46,9 @@ class LoopConfig:
             rely on (a separator such as ``,`` is only ever met next to new functions).
         alternatives: revisions kept per input while symbols lack programs.
         short_variants: for inputs of up to ``exhaustive_len`` tokens, how many other
-            symbols with a program each position may move to (longer inputs: 2).
+            symbols with a program each position may move to.
+        long_variants: the same for longer inputs (where a synonym first met among
+            literals must find its meaning, as many as there are programs).
         split_symbols: abduction may introduce symbols (``nsr.symbol_splits``), for
             perception that does not start each token on its own symbol (images).
         abduce_per_round: most failed examples abduced in one round.
@@ -68,6 +70,7 @@ class LoopConfig:
     silence_unknowns: int = 0
     alternatives: int = 4
     short_variants: int = 2
+    long_variants: int = 2
     split_symbols: bool = False
     abduce_per_round: int = 1500
     parser_epochs: int = 3

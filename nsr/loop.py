@@ -207,7 +207,8 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
     shared = None if short else _trees_for(machine, deduced.symbols, config)
     variants = [(cost, symbols, unknowns, False) for cost, symbols, unknowns
                 in _symbol_variants(machine, example, deduced.symbols,
-                                    config.short_variants if short else 2)]
+                                    config.short_variants if short
+                                    else config.long_variants)]
     if machine.semantics.config.valueless:
         # First with valueless leaves: symbols lacking a program may only be valueless
         # leaves, but for ``silence_unknowns`` of them.

@@ -32,7 +32,7 @@ PRESETS: dict[str, TrainConfig] = {
     "pcfg": TrainConfig(
         benchmark="pcfg",
         split="pcfgset",
-        priors=Priors(symbol_budget=20, primitive_sets=("list",),
+        priors=Priors(symbol_budget=32, primitive_sets=("list",),
                       curriculum="length (non-literal tokens)", arity="learned",
                       perception_init="distinct", input_rewriting="none",
                       valueless_symbols=True, valueless_attachment="preceding",
@@ -40,7 +40,7 @@ PRESETS: dict[str, TrainConfig] = {
         loop=LoopConfig(curriculum=(1, 2, 3, 4, 6, 8, 12, 1000), max_rounds=60,
                         reestimate_len=0, edit_depth=2, edit_moves=EDIT_MOVES,
                         parser_epochs=6, preceding_valueless=True, projective_first=True,
-                        silence_unknowns=1),
+                        silence_unknowns=1, long_variants=20),
         parser_hidden=128,
         parser_late_left_arc=True,
         fallback_beam=32,

@@ -23,7 +23,8 @@ class PerceptionConfig:
     init_scale: float = 0.01
     distinct_init: bool = True
     """Start every token on a different (random) symbol: a declared prior that distinct
-    tokens are distinct symbols until abduction merges them."""
+    tokens are distinct symbols until abduction merges them. Where there are more tokens
+    than symbols (synonyms), the symbols are dealt out again in a new random order."""
     init_margin: float = 2.0
     seed: int = 0
 

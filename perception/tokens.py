@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
-from nsr.errors import ConfigError, UnknownTokenError
+from nsr.errors import UnknownTokenError
 from perception.config import PerceptionConfig
 
 
@@ -28,10 +28,11 @@ class TokenPerception(nn.Module):
         init = torch.randn(len(self.vocab), config.num_symbols, generator=gen)
         init = init * config.init_scale  # (W, V)
         if config.distinct_init:
-            if len(self.vocab) > config.num_symbols:
-                raise ConfigError(f"{len(self.vocab)} distinct tokens but a budget of only "
-                                  f"{config.num_symbols} symbols")
-            start = torch.randperm(config.num_symbols, generator=gen)[: len(self.vocab)]
+            # More tokens than symbols (synonyms): the symbols are dealt out again.
+            laps = -(-len(self.vocab) // config.num_symbols)
+            order = torch.cat([torch.randperm(config.num_symbols, generator=gen)
+                               for _ in range(laps)])
+            start = order[: len(self.vocab)]
             init[torch.arange(len(self.vocab)), start] += config.init_margin
         self.logits = nn.Parameter(init)  # (W, V)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=config.lr)

@@ -29,10 +29,13 @@ from benchmarks.pcfg_generate import _quotas
 from benchmarks.pcfg_grammar import (
     LETTERS,
     STRING_LENGTHS,
+    TWIN_SUFFIX,
     PCFGSyntaxError,
     adjacent_pairs,
+    base_function,
     build_grammar,
     function_count,
+    primitive_applications,
     sample_source,
     string_arguments,
 )
@@ -129,7 +132,8 @@ def test_generator_is_deterministic() -> None:
     assert len({e.inputs for e in a}) == 300  # distinct inputs
 
 
-@pytest.mark.parametrize("split", ["pcfgset", "systematicity", "productivity"])
+@pytest.mark.parametrize("split", ["pcfgset", "systematicity", "productivity",
+                                   "substitutivity_primitive"])
 def test_function_counts_follow_the_quotas(split: str) -> None:
     examples = generate_train(split, 1000, seed=0)
     counts = Counter(function_count(e.inputs) for e in examples)
@@ -153,6 +157,39 @@ def test_systematicity_constraint() -> None:
     assert adjacent_pairs(
         words("reverse repeat remove_second A1 , B1"), SYSTEMATICITY_PAIRS
     )
+
+
+def test_synonyms_mean_their_functions() -> None:
+    assert interpret(words("append reverse_twin R11 B10 , E16 F2")) == words("B10 R11 E16 F2")
+    assert interpret(words("remove_first_twin A1 , copy_twin B2")) == words("B2")
+    assert base_function("echo_twin") == "echo" and base_function("A1_twin") is None
+    assert function_count(words("append_twin A1 , echo B2")) == 2
+    assert string_arguments(words("shift_twin A1 B2 , C3")) == [words("A1 B2"), words("C3")]
+
+
+def test_primitive_applications_are_functions_of_strings_alone() -> None:
+    assert primitive_applications(words("reverse A1 B2")) == {0}
+    assert primitive_applications(words("append reverse A1 , echo C3")) == {1, 4}
+    assert primitive_applications(words("append A1 , B2")) == {0}
+    assert primitive_applications(words("reverse_twin echo A1")) == {1}
+    assert primitive_applications(words("append reverse A1 B2 , C3")) == {1}
+
+
+def test_substitutivity_splits_place_synonyms_as_described() -> None:
+    def twins(tokens: tuple[str, ...]) -> set[int]:
+        return {i for i, t in enumerate(tokens) if t.endswith(TWIN_SUFFIX)}
+
+    primitive = generate_train("substitutivity_primitive", 1000, seed=0)
+    assert all(twins(e.inputs) <= primitive_applications(e.inputs) for e in primitive)
+    assert sum(bool(twins(e.inputs)) for e in primitive) > 300
+    equal = generate_train("substitutivity_equally_distributed", 1000, seed=0)
+    assert any(twins(e.inputs) - primitive_applications(e.inputs) for e in equal)
+    for split in ("substitutivity_primitive", "substitutivity_equally_distributed"):
+        test = generate_test(split, 300, seed=0)
+        assert all(twins(e.inputs) for e in test)
+        assert all(e.target == interpret(e.inputs) for e in test)
+    test = generate_test("substitutivity_primitive", 300, seed=0)
+    assert any(twins(e.inputs) - primitive_applications(e.inputs) for e in test)
 
 
 def test_productivity_constraint() -> None:

@@ -17,10 +17,9 @@ from semantics.literals import output_tokens
 MAX_FUNCTION_TOKENS = 4
 
 
-def _short(examples: list) -> list:
+def _short(examples: list, most: int = MAX_FUNCTION_TOKENS) -> list:
     literals = output_tokens(examples)
-    return [e for e in examples
-            if sum(t not in literals for t in e.inputs) <= MAX_FUNCTION_TOKENS]
+    return [e for e in examples if sum(t not in literals for t in e.inputs) <= most]
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +65,30 @@ def test_functions_get_list_programs_and_literals_stay_outside_the_budget(short_
     for word, args in cases.items():
         assert sem.apply(best[word], args) == expected[word], word
     assert sem.meanings[best[","]].valueless
+
+
+@pytest.fixture(scope="module")
+def synonym_run(tmp_path_factory) -> tuple[Path, list]:
+    split = "substitutivity_equally_distributed"
+    test = generate_test(split, 2000, seed=1)
+    train = generate_train(split, 12000, seed=0, exclude={" ".join(e.inputs) for e in test})
+    config = preset("pcfg", split=split, seed=0)
+    config = replace(config, train_limit=3000,
+                     loop=replace(config.loop, curriculum=(1, 2, 3), max_rounds=12))
+    run = tmp_path_factory.mktemp("pcfg-twins") / "run"
+    train_run(config, run, _short(train, 3))
+    return run, _short(test, 3)
+
+
+def test_synonyms_share_their_functions_meaning(synonym_run) -> None:
+    run, test = synonym_run
+    machine, _, _ = load(run)
+    assert "reverse_twin" in machine.perception.vocab
+    result = evaluate(machine, test)
+    assert result["n"] > 200 and result["accuracy"] >= 0.99, result
+    best = dict(zip(machine.perception.vocab,
+                    machine.perception.table().argmax(dim=-1).tolist()))
+    sem = machine.semantics
+    for word in ("reverse", "append", "remove_first", "shift"):
+        ours, twin = sem.meanings[best[word]], sem.meanings[best[word + "_twin"]]
+        assert str(ours.program) == str(twin.program)
