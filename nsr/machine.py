@@ -26,6 +26,10 @@ from parser import ParserConfig, TransitionParser
 from perception import PerceptionConfig, TokenPerception
 from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 
+PREDICTION_WIDENING = 2
+"""At prediction, how many times the fallback beam is doubled for an input whose trees
+cannot be interpreted (training deduces with the fallback beam alone)."""
+
 
 @dataclass(frozen=True)
 class Deduction:
@@ -127,8 +131,11 @@ class Machine:
                     out[i] = max(peers)[1]
         return tuple(out)
 
-    def deduce(self, batch: Sequence[Sequence[str]], fallback_beam: int | None = None
-               ) -> list[Deduction]:
+    def deduce(self, batch: Sequence[Sequence[str]], fallback_beam: int | None = None,
+               widen: int = 0) -> list[Deduction]:
+        """Each input's symbols, greedy tree and values. An input whose tree cannot be
+        interpreted takes the first interpretable tree of the parser's
+        ``fallback_beam`` best, and then, ``widen`` times, of twice as many."""
         symbols = self.symbols_of(batch)
         views = [self.parser_view(s) for s in symbols]
         trees = [self.group_literals(s, r.tree) for s, r in
@@ -136,9 +143,11 @@ class Machine:
         out = [Deduction(s, t, tuple(evaluate(s, t, self.semantics)))
                for s, t in zip(symbols, trees)]
         stuck = [i for i, d in enumerate(out) if d.output is None]
-        fallback_beam = self.fallback_beam if fallback_beam is None else fallback_beam
-        if stuck and fallback_beam > 1:
-            beams = self.parser.beam_batch([views[i] for i in stuck], k=fallback_beam)
+        width = self.fallback_beam if fallback_beam is None else fallback_beam
+        for _ in range(widen + 1):
+            if not stuck or width <= 1:
+                break
+            beams = self.parser.beam_batch([views[i] for i in stuck], k=width)
             for i, results in zip(stuck, beams):
                 for r in results:
                     tree = self.group_literals(symbols[i], r.tree)
@@ -146,7 +155,9 @@ class Machine:
                     if values[tree.root] is not UNDEFINED:
                         out[i] = Deduction(symbols[i], tree, values)
                         break
+            stuck = [i for i in stuck if out[i].output is None]
+            width *= 2
         return out
 
     def predict(self, batch: Sequence[Sequence[str]]) -> list[Any]:
-        return [d.output for d in self.deduce(batch)]
+        return [d.output for d in self.deduce(batch, widen=PREDICTION_WIDENING)]

@@ -17,7 +17,7 @@ from nsr import checkpoint
 from nsr.config import TrainConfig
 from nsr.errors import ConfigError, ResumeError, UnknownTokenError
 from nsr.loop import train
-from nsr.machine import Machine
+from nsr.machine import PREDICTION_WIDENING, Machine
 from nsr.registry import Registry
 from nsr.tasks import training_sample
 from nsr.types import Example
@@ -163,12 +163,13 @@ def evaluate(machine: Machine, examples: Sequence[Example], batch: int = 4096
     for lo in range(0, len(examples), batch):
         chunk = examples[lo: lo + batch]
         try:
-            deduced: list = machine.deduce([e.inputs for e in chunk])
+            deduced: list = machine.deduce([e.inputs for e in chunk],
+                                           widen=PREDICTION_WIDENING)
         except UnknownTokenError:
             deduced = []
             for e in chunk:
                 try:
-                    deduced.append(machine.deduce([e.inputs])[0])
+                    deduced.append(machine.deduce([e.inputs], widen=PREDICTION_WIDENING)[0])
                 except UnknownTokenError:
                     deduced.append(None)
                     unknown += 1
@@ -238,5 +239,5 @@ def explain(machine: Machine, tokens: Sequence[str]):
     if not tokens:
         raise ConfigError("an empty input has no tree")
 
-    d = machine.deduce([tuple(tokens)])[0]
+    d = machine.deduce([tuple(tokens)], widen=PREDICTION_WIDENING)[0]
     return build(tokens, d.symbols, d.tree, machine.semantics), d

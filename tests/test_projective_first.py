@@ -1,5 +1,6 @@
-"""The ``trees = "projective first"`` prior: where an example's output leaves a
-subtree's shape open, abduction teaches the parser a projective tree."""
+"""Trees for inputs whose output leaves a shape open: the ``trees = "projective first"``
+prior, by which abduction teaches the parser a projective tree, and, at prediction, a
+fallback beam that widens until an input's tree can be interpreted."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from nsr.loop import _abduce_one
 from nsr.machine import Machine
 from nsr.registry import Registry
 from nsr.tree_edits import EDIT_MOVES
-from nsr.types import Example
+from nsr.types import DependencyTree, Example
 from semantics.literals import Literals
 from semantics.module import SemanticModule, SemanticsConfig
 from semantics.program import parse_program
@@ -57,3 +58,41 @@ def test_the_prior_and_the_loop_setting_must_agree() -> None:
     config = TrainConfig(priors=Priors(trees="projective first"),
                          loop=LoopConfig(projective_first=True, edit_moves=EDIT_MOVES))
     assert TrainConfig.from_json(config.to_json()) == config
+
+
+class _FakeParse:
+    def __init__(self, tree: DependencyTree) -> None:
+        self.tree = tree
+
+
+class _WideOnlyParser:
+    """Greedy gives an uninterpretable tree; only a beam of 8 or more holds a good one."""
+
+    def __init__(self) -> None:
+        self.widths: list[int] = []
+
+    def parse_batch(self, views, mode: str) -> list:
+        return [_FakeParse(DependencyTree((-1, 0, 0, 0, 0, 0, 0))) for _ in views]
+
+    def beam_batch(self, views, k: int) -> list:
+        self.widths.append(k)
+        good = DependencyTree((-1, 0, 1, 2, 2, 0, 5))  # remove_second(reverse(A1 B2), C3 D4)
+        return [[_FakeParse(good)] if k >= 8 else [] for _ in views]
+
+
+def test_prediction_widens_the_fallback_beam_for_uninterpretable_inputs() -> None:
+    sem = SemanticModule(Registry.default(),
+                         SemanticsConfig(primitive_sets=("list",), valueless=True))
+    sem.literals = Literals(["A1", "B2", "C3", "D4"], first=21)
+    machine = Machine.create(sorted(set(EXAMPLE.inputs)), sem, num_symbols=20, seed=0)
+    symbols = machine.symbols_of([EXAMPLE.inputs])[0]
+    sem.set_program(symbols[0], parse_program("(lambda 2 $0)"))
+    sem.set_program(symbols[1], parse_program("(lambda 1 (reverse $0))"))
+    sem.set_valueless(symbols[4])
+    machine.parser = _WideOnlyParser()
+    assert machine.deduce([EXAMPLE.inputs], fallback_beam=2)[0].output is None
+    assert machine.parser.widths == [2]
+    assert machine.deduce([EXAMPLE.inputs], fallback_beam=2, widen=1)[0].output is None
+    assert machine.deduce([EXAMPLE.inputs], fallback_beam=2, widen=2)[0].output == ("B2", "A1")
+    assert machine.parser.widths == [2, 2, 4, 2, 4, 8]
+    assert machine.predict([EXAMPLE.inputs]) == [("B2", "A1")]  # its fallback beam is 8
