@@ -29,7 +29,7 @@ class TokenPerception(nn.Module):
         init = init * config.init_scale  # (W, V)
         if config.distinct_init:
             # More tokens than symbols (synonyms): the symbols are dealt out again.
-            laps = -(-len(self.vocab) // config.num_symbols)
+            laps = max(1, -(-len(self.vocab) // config.num_symbols))
             order = torch.cat([torch.randperm(config.num_symbols, generator=gen)
                                for _ in range(laps)])
             start = order[: len(self.vocab)]

@@ -20,6 +20,7 @@ def test_every_token_starts_on_its_own_symbol_within_the_budget() -> None:
     starts = _starts([f"w{i}" for i in range(12)], budget=20)
     assert len(set(starts.values())) == 12
     assert starts != _starts([f"w{i}" for i in range(12)], budget=20, seed=1)
+    assert _starts([], budget=20) == {}  # every input token may be a literal
 
 
 @pytest.mark.parametrize("words", [21, 32, 45])
