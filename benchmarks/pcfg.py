@@ -201,6 +201,11 @@ def has_official_test(split: str, data_dir: str | Path | None = None) -> bool:
         return False
 
 
+def _present_twin_tests(root: Path) -> tuple[str, ...]:
+    stems = (_stem(split, "test") for split in SUBSTITUTIVITY_SPLITS)
+    return tuple(stem for stem in stems if _source_file(root, stem).exists())
+
+
 def official_test_inputs(data_dir: str | Path | None = None) -> set[str]:
     """The inputs of every official evaluation file, space-joined.
 
@@ -217,8 +222,7 @@ def official_test_inputs(data_dir: str | Path | None = None) -> set[str]:
     root = _root(data_dir)
     return {
         " ".join(text.split())
-        for stem in EVALUATION_FILES + tuple(_stem(s, "test") for s in SUBSTITUTIVITY_SPLITS)
-        if _source_file(root, stem).exists() or stem in EVALUATION_FILES
+        for stem in EVALUATION_FILES + _present_twin_tests(root)
         for _, text in read_lines(_source_file(root, stem))
     }
 

@@ -49,8 +49,7 @@ def _one(args: tuple[str, str, int, str | None]) -> dict[str, Any]:
         machine, _, _ = load(Path(tmp) / "run")
         result = evaluate(machine, test)
     return {"benchmark": benchmark, "split": split, "seed": seed,
-            "official_data": data_dir is not None
-            and not any(e.meta.get("source") == "generated" for e in test[:1]),
+            "official_data": data_dir is not None and not _generated(test),
             "train_examples": len(train), "test_examples": len(test),
             "accuracy": result["accuracy"], "train_accuracy": summary.get("train_accuracy"),
             "rounds": summary.get("round", -1) + 1,
@@ -60,6 +59,11 @@ def _one(args: tuple[str, str, int, str | None]) -> dict[str, Any]:
             "priors": config.priors.describe(), "subsets": result.get("subsets"),
             **{k: result[k] for k in ("subset_average", "symbol_accuracy", "head_accuracy",
                                       "head_accuracy_valued") if k in result}}
+
+
+def _generated(test: Sequence[Any]) -> bool:
+    """Whether a test set was generated (a split whose official file the data lacks)."""
+    return bool(test) and (test[0].meta or {}).get("source") == "generated"
 
 
 def run_training_benchmark(benchmark: str, splits: Sequence[str], seeds: Sequence[int], *,

@@ -215,18 +215,25 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
         variants.insert(0, (-1.0, deduced.symbols, config.silence_unknowns, True))
     new = [] if fresh is None else split_variants(machine, example, deduced.symbols, fresh)
     variants = sorted(variants + new, key=lambda v: v[0])
+    if shared is not None and config.projective_first:
+        shared = _projective_first(shared)  # once, not once per variant
     for cost, symbols, unknowns, silence in variants:
         trees = shared if shared is not None else _trees_for(machine, symbols, config)
         if shared is not None and any(symbols == v[1] for v in new):
             trees = _trees_for(machine, symbols, config) + trees
-        if config.projective_first:
-            trees = sorted(trees, key=lambda t: not t.is_projective())
+        if config.projective_first and trees is not shared:
+            trees = _projective_first(trees)
         proposals = [(cost + 0.01 * rank, symbols, tree) for rank, tree in enumerate(trees)]
         found = abduce(example.target, proposals, machine.semantics, limit=limit,
                        silence=silence, max_unknown=unknowns)
         if found:
             return found
     return []
+
+
+def _projective_first(trees: list[DependencyTree]) -> list[DependencyTree]:
+    """The trees with the projective ones first, each group in its order."""
+    return sorted(trees, key=lambda t: not t.is_projective())
 
 
 def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfig
