@@ -57,7 +57,8 @@ def _one(args: tuple[str, str, int, str | None]) -> dict[str, Any]:
             "wall_seconds": round(time.monotonic() - t0, 2),
             "eval_seconds": result["seconds"], "peak_memory_mb": peak_memory_mb(),
             "priors": config.priors.describe(), "subsets": result.get("subsets"),
-            **{k: result[k] for k in ("subset_average", "symbol_accuracy", "head_accuracy",
+            **{k: result[k] for k in ("subset_average", "symbol_accuracy",
+                                      "symbol_accuracy_deduced", "head_accuracy",
                                       "head_accuracy_valued") if k in result}}
 
 

@@ -225,6 +225,7 @@ def load(run_dir: Path, registry: Registry | None = None, device: str | None = N
                                  late_left_arc=config.parser_late_left_arc,
                                  perception=perception)
         machine.fallback_beam = config.fallback_beam
+        machine.symbol_fallback = config.symbol_fallback
         if perception is not None:
             perception.vocab = list(state["vocabulary"])
             perception.index = {t: i for i, t in enumerate(perception.vocab)}

@@ -452,7 +452,8 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
             typer.echo(f"  {name}: {100 * sub['accuracy']:.2f}% of {sub['n']}")
         if "subset_average" in result:
             typer.echo(f"  average over subsets: {100 * result['subset_average']:.2f}%")
-        for key in ("symbol_accuracy", "head_accuracy", "head_accuracy_valued"):
+        for key in ("symbol_accuracy", "symbol_accuracy_deduced", "head_accuracy",
+                    "head_accuracy_valued"):
             if key in result:
                 typer.echo(f"  {key.replace('_', ' ')}: {100 * result[key]:.2f}%")
 

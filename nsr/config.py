@@ -120,6 +120,10 @@ class TrainConfig:
     ``parser.oracle``): decisions then rest on what closes a span."""
     fallback_beam: int = 8
     """Beam width tried when the greedy tree of an input cannot be interpreted."""
+    symbol_fallback: int = 0
+    """Other readings tried for an input none of whose fallback trees can be
+    interpreted: up to this many of perception's next most probable symbol sequences
+    (one or two positions read otherwise). For perception that can misread (images)."""
     induction_timeout: float = 5.0
     threads: int = 1
     """CPU threads for torch: the small models here run fastest on one."""

@@ -3,7 +3,9 @@
 Symbol accuracy: each learned symbol is read as the gold class it is most often
 perceived for, and a position counts as right when its symbol reads back as its own
 class (the gold class is ``meta["symbols"]`` where examples carry it, else the token
-itself). Head accuracy: the fraction of positions whose deduced head equals
+itself). It measures perception's own reading; where deduction settled on another
+reading of some inputs (``Machine.symbol_fallback``), ``symbol_accuracy_deduced``
+measures the symbols deduction used in the same way. Head accuracy: the fraction of positions whose deduced head equals
 ``meta["head"]``, over all positions and over positions that carry a value (the
 official trees hang parentheses under the expression they enclose, a convention a
 learner whose parentheses carry no value need not share).
@@ -24,6 +26,7 @@ class GoldTally:
 
     def __init__(self) -> None:
         self.pairs: Counter = Counter()  # (symbol, gold class) -> positions
+        self.deduced_pairs: Counter = Counter()  # the same for the symbols deduced
         self.heads = [0, 0]
         self.valued_heads = [0, 0]
 
@@ -33,8 +36,10 @@ class GoldTally:
         meta = example.meta or {}
         classes = meta.get("symbols") or example.inputs
         if all(isinstance(c, str) for c in classes):
-            for s, c in zip(deduced.symbols, classes):
+            for s, c in zip(deduced.read, classes):
                 self.pairs[(s, c)] += 1
+            for s, c in zip(deduced.symbols, classes):
+                self.deduced_pairs[(s, c)] += 1
         gold = meta.get("head")
         if gold is not None and len(gold) == len(deduced.tree.heads):
             res_all = meta.get("res_all")
@@ -48,17 +53,24 @@ class GoldTally:
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.pairs:
-            best: dict[int, tuple[int, str]] = {}
-            for (s, c), n in self.pairs.items():
-                if n > best.get(s, (0, ""))[0]:
-                    best[s] = (n, c)
-            right = sum(n for (s, c), n in self.pairs.items() if best[s][1] == c)
-            out["symbol_accuracy"] = right / sum(self.pairs.values())
+            out["symbol_accuracy"] = _read_back(self.pairs)
+            if self.deduced_pairs != self.pairs:
+                out["symbol_accuracy_deduced"] = _read_back(self.deduced_pairs)
         if self.heads[1]:
             out["head_accuracy"] = self.heads[0] / self.heads[1]
         if self.valued_heads[1] and self.valued_heads[1] != self.heads[1]:
             out["head_accuracy_valued"] = self.valued_heads[0] / self.valued_heads[1]
         return out
+
+
+def _read_back(pairs: Counter) -> float:
+    """The share of positions whose symbol's most frequent gold class is their own."""
+    best: dict[int, tuple[int, str]] = {}
+    for (s, c), n in pairs.items():
+        if n > best.get(s, (0, ""))[0]:
+            best[s] = (n, c)
+    right = sum(n for (s, c), n in pairs.items() if best[s][1] == c)
+    return right / sum(pairs.values())
 
 
 def gold_metrics(examples: Sequence[Example], deductions: Sequence[Deduction | None]

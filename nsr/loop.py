@@ -24,6 +24,8 @@ from nsr.symbol_splits import FreshSymbols, split_variants
 from nsr.tree_edits import attach_to_preceding, bracket_valueless, neighbourhood
 from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
+from nsr.valueless_splits import (VALUELESS_COST, split_by_role, valueless_reserve,
+                                  valueless_revisions)
 from semantics.module import NO_VALUE
 
 
@@ -76,10 +78,11 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
     failed = [i for i, ok in enumerate(correct) if not ok]
     rng.shuffle(failed)
     failed = failed[: config.abduce_per_round]
-    fresh = FreshSymbols(machine) if config.split_symbols else None
+    fresh = FreshSymbols(machine, reserve=valueless_reserve(machine)) \
+        if config.split_symbols else None
     revisions = {i: _abduce_one(machine, pool[i], deductions[i], config, fresh)
                  for i in failed}
-    _update(machine, pool, deductions, correct, revisions, config)
+    _update(machine, pool, deductions, correct, revisions, config, fresh)
     return {"accuracy": accuracy, "abduced": len(failed),
             "revised": sum(1 for r in revisions.values() if r),
             "programs": len(machine.semantics.meanings)}
@@ -138,6 +141,8 @@ def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
         syms = deduced.symbols
         trees = all_trees(len(syms))
         for s in set(syms) - set(sem.literals.symbol_of.values()):
+            if config.split_symbols and s in sem.meanings and sem.meanings[s].valueless:
+                continue  # a misread image must not give a valueless symbol a value
             proposals = [(0.0, syms, t) for t in trees]
             revs = abduce(example.target, proposals, sem, limit=2 * config.alternatives,
                           hidden=frozenset({s}))
@@ -217,7 +222,16 @@ def _abduce_one(machine: Machine, example: Example, deduced: Deduction,
     variants = sorted(variants + new, key=lambda v: v[0])
     if shared is not None and config.projective_first:
         shared = _projective_first(shared)  # once, not once per variant
+    valueless_tried = fresh is None
     for cost, symbols, unknowns, silence in variants:
+        if not valueless_tried and cost >= VALUELESS_COST:
+            valueless_tried = True
+            found = valueless_revisions(machine, example, deduced.symbols, fresh,
+                                        exhaustive_len=config.exhaustive_len,
+                                        beam=config.beam,
+                                        bracket=config.bracket_valueless)
+            if found:
+                return found
         trees = shared if shared is not None else _trees_for(machine, symbols, config)
         if shared is not None and any(symbols == v[1] for v in new):
             trees = _trees_for(machine, symbols, config) + trees
@@ -249,12 +263,25 @@ def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfi
     return tree
 
 
+def _split_roles(sem, symbols: list[tuple[int, ...]], trees: list[DependencyTree],
+                 valueless: set[int], fresh: FreshSymbols) -> list[tuple[int, ...]]:
+    """The labels with valueless symbols split by the side their head is on
+    (:func:`split_by_role`); each new symbol is taught to carry no value."""
+    split = split_by_role(symbols, trees, valueless, fresh)
+    for before, after in zip(symbols, split):
+        for s, t in zip(before, after):
+            if s != t:
+                sem.collect(t, (), NO_VALUE, 1.0)
+    return split
+
+
 def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deduction],
             correct: list[bool], revisions: dict[int, list[Revision]],
-            config: LoopConfig) -> None:
+            config: LoopConfig, fresh: FreshSymbols | None = None) -> None:
     sem = machine.semantics
     sem.clear_examples()
     tokens, symbols, trees = [], [], []
+    valueless: set[int] = {s for s, m in sem.meanings.items() if m.valueless}
     labelled: list[tuple[int, tuple[int, ...], Any, float]] = []
     for i, ok in enumerate(correct):
         if ok:
@@ -263,6 +290,7 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
             trees.append(_parser_label(d.tree, d.values, config))
+            valueless.update(s for s, v in zip(d.symbols, d.values) if v is NO_VALUE)
     for i, revs in revisions.items():
         for rev in revs:
             labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
@@ -270,7 +298,13 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
             trees.append(_parser_label(revs[0].tree, revs[0].values, config))
-    if not all(correct):
+            valueless.update(s for s, v in zip(revs[0].symbols, revs[0].values)
+                             if v is NO_VALUE)
+    roles_split = False
+    if fresh is not None and symbols:
+        before, symbols = symbols, _split_roles(sem, symbols, trees, valueless, fresh)
+        roles_split = symbols is not before
+    if not all(correct) or roles_split:
         # Programs that explain the whole pool are kept as they are.
         short = _reestimate_from_short(machine, pool, deductions, config)
         for _, _, examples, weight in labelled:

@@ -3,7 +3,9 @@
 Deduction is greedy: each token's most probable symbol, the parser's greedy tree, and
 bottom-up evaluation of the symbols' programs. When the greedy tree cannot be
 interpreted (a node's number of children differs from its program's arity), the most
-probable tree of the parser's beam that can be interpreted is used instead.
+probable tree of the parser's beam that can be interpreted is used instead; where none
+can, and ``symbol_fallback`` allows it, perception's next most probable readings of the
+input are tried (:mod:`nsr.readings`), each with its greedy tree.
 
 A symbol the parser has (almost) never seen inside a longer input, such as a word met only
 alone in training, is parsed by analogy: the parser sees the symbol it was trained on most
@@ -20,6 +22,7 @@ from typing import Any
 import torch
 
 from nsr.gss import evaluate
+from nsr.readings import next_readings
 from nsr.tree_edits import group_runs
 from nsr.types import DependencyTree
 from parser import ParserConfig, TransitionParser
@@ -36,6 +39,14 @@ class Deduction:
     symbols: tuple[int, ...]
     tree: DependencyTree
     values: tuple[Any, ...]
+    perceived: tuple[int, ...] | None = None
+    """Perception's own reading, where deduction settled on another (``None``: the
+    same as ``symbols``)."""
+
+    @property
+    def read(self) -> tuple[int, ...]:
+        """The symbols perception read, before any other reading was tried."""
+        return self.symbols if self.perceived is None else self.perceived
 
     @property
     def output(self) -> Any:
@@ -54,6 +65,9 @@ class Machine:
         self.min_parser_count = 5
         self.fallback_beam = 8
         """Beam width for inputs whose greedy tree cannot be interpreted."""
+        self.symbol_fallback = 0
+        """Other readings tried for inputs none of whose fallback trees can be
+        interpreted (0: none)."""
 
     @classmethod
     def create(cls, vocabulary: Sequence[str], semantics: SemanticModule, *,
@@ -135,7 +149,8 @@ class Machine:
                widen: int = 0) -> list[Deduction]:
         """Each input's symbols, greedy tree and values. An input whose tree cannot be
         interpreted takes the first interpretable tree of the parser's
-        ``fallback_beam`` best, and then, ``widen`` times, of twice as many."""
+        ``fallback_beam`` best; then, with ``symbol_fallback``, another reading of its
+        symbols; then, ``widen`` times, the parser's beam of twice as many trees."""
         symbols = self.symbols_of(batch)
         views = [self.parser_view(s) for s in symbols]
         trees = [self.group_literals(s, r.tree) for s, r in
@@ -144,20 +159,51 @@ class Machine:
                for s, t in zip(symbols, trees)]
         stuck = [i for i, d in enumerate(out) if d.output is None]
         width = self.fallback_beam if fallback_beam is None else fallback_beam
-        for _ in range(widen + 1):
-            if not stuck or width <= 1:
-                break
-            beams = self.parser.beam_batch([views[i] for i in stuck], k=width)
-            for i, results in zip(stuck, beams):
-                for r in results:
-                    tree = self.group_literals(symbols[i], r.tree)
-                    values = tuple(evaluate(symbols[i], tree, self.semantics))
-                    if values[tree.root] is not UNDEFINED:
-                        out[i] = Deduction(symbols[i], tree, values)
-                        break
-            stuck = [i for i in stuck if out[i].output is None]
+        for step in range(widen + 1):
+            if stuck and width > 1:
+                self._beam_fallback(symbols, views, out, stuck, width)
+                stuck = [i for i in stuck if out[i].output is None]
+            if step == 0 and stuck:
+                self._reread(batch, out, stuck)
+                stuck = [i for i in stuck if out[i].output is None]
             width *= 2
         return out
+
+    def _beam_fallback(self, symbols: list[tuple[int, ...]], views: list[tuple[int, ...]],
+                       out: list[Deduction], stuck: list[int], width: int) -> None:
+        """Give each ``stuck`` input the first interpretable tree of the ``width`` best."""
+        beams = self.parser.beam_batch([views[i] for i in stuck], k=width)
+        for i, results in zip(stuck, beams):
+            for r in results:
+                tree = self.group_literals(symbols[i], r.tree)
+                values = tuple(evaluate(symbols[i], tree, self.semantics))
+                if values[tree.root] is not UNDEFINED:
+                    out[i] = Deduction(symbols[i], tree, values)
+                    break
+
+    def _reread(self, batch: Sequence[Sequence[str]], out: list[Deduction],
+                stuck: list[int]) -> None:
+        """Replace the deductions of ``stuck`` inputs by the cheapest other reading
+        whose greedy tree can be interpreted (where there is one)."""
+        if self.symbol_fallback <= 0 or self.semantics.literals:
+            return
+        allowed = set(self.semantics.meanings)
+        tried: list[tuple[int, tuple[int, ...]]] = []
+        for i in stuck:
+            logp = self.perception.log_probs(batch[i])
+            for _, reading in next_readings(logp, out[i].symbols, allowed,
+                                            self.symbol_fallback):
+                tried.append((i, reading))
+        if not tried:
+            return
+        parses = self.parser.parse_batch([self.parser_view(r) for _, r in tried],
+                                         mode="greedy")
+        for (i, reading), parse in zip(tried, parses):
+            if out[i].perceived is not None:
+                continue  # a cheaper reading of this input already worked
+            values = tuple(evaluate(reading, parse.tree, self.semantics))
+            if values[parse.tree.root] is not UNDEFINED:
+                out[i] = Deduction(reading, parse.tree, values, perceived=out[i].symbols)
 
     def predict(self, batch: Sequence[Sequence[str]]) -> list[Any]:
         return [d.output for d in self.deduce(batch, widen=PREDICTION_WIDENING)]

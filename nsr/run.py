@@ -81,6 +81,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
                                  late_left_arc=config.parser_late_left_arc,
                                  perception=_image_perception(config, vocab, images))
         machine.fallback_beam = config.fallback_beam
+        machine.symbol_fallback = config.symbol_fallback
     t0 = time.monotonic() - elapsed
     progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
     if not resume:

@@ -21,6 +21,7 @@ program that fit.
 from __future__ import annotations
 
 from itertools import combinations
+from collections.abc import Sequence
 from typing import Any
 
 from nsr.machine import Machine
@@ -33,12 +34,14 @@ Variant = tuple[float, tuple[int, ...], int, bool]
 class FreshSymbols:
     """Free symbols of one round, handed out once per key."""
 
-    def __init__(self, machine: Machine) -> None:
+    def __init__(self, machine: Machine, reserve: Sequence[Any] = ()) -> None:
         perceived = set(machine.perception.table().argmax(dim=-1).tolist())
         budget = machine.perception.config.num_symbols
         self.free = [s for s in range(budget)
                      if s not in perceived and s not in machine.semantics.meanings]
         self.keys: dict[Any, int] = {}
+        for key in reserve:  # handed out first, whichever input asks first
+            self.get(key)
 
     def get(self, key: Any) -> int | None:
         """The symbol of ``key``: the next free one on first use (``None``: none left)."""

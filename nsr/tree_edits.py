@@ -101,6 +101,16 @@ def bracket_valueless(tree: DependencyTree, valueless: set[int]) -> DependencyTr
     see one convention: a pair of valueless leaves right before and right after the span
     of a subtree (a pair of parentheses around an expression) hangs from the subtree's
     root, innermost subtrees first. Other valueless leaves keep their heads."""
+    return _bracketed(tree, valueless)[0]
+
+
+def unbracketed(tree: DependencyTree, valueless: set[int]) -> set[int]:
+    """The valueless positions that bracket no subtree of ``tree`` (with a partner)."""
+    return _bracketed(tree, valueless)[1]
+
+
+def _bracketed(tree: DependencyTree, valueless: set[int]
+               ) -> tuple[DependencyTree, set[int]]:
     heads = list(tree.heads)
     n = len(heads)
     kids: list[list[int]] = [[] for _ in range(n)]
@@ -118,7 +128,7 @@ def bracket_valueless(tree: DependencyTree, valueless: set[int]) -> DependencyTr
             heads[lo] = heads[hi] = node
             free -= {lo, hi}
         span[node] = (lo, hi)
-    return DependencyTree(tuple(heads))
+    return DependencyTree(tuple(heads)), free
 
 
 def attach_to_preceding(tree: DependencyTree, valueless: set[int]) -> DependencyTree:
