@@ -24,7 +24,6 @@ symbol of its own.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
