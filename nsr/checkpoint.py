@@ -226,6 +226,7 @@ def load(run_dir: Path, registry: Registry | None = None, device: str | None = N
                                  perception=perception)
         machine.fallback_beam = config.fallback_beam
         machine.symbol_fallback = config.symbol_fallback
+        machine.prediction_widening = config.prediction_widening
         if perception is not None:
             perception.vocab = list(state["vocabulary"])
             perception.index = {t: i for i, t in enumerate(perception.vocab)}

@@ -52,6 +52,10 @@ class LoopConfig:
         split_symbols: abduction may introduce symbols (``nsr.symbol_splits``), for
             perception that does not start each token on its own symbol (images).
         abduce_per_round: most failed examples abduced in one round.
+        abduce_seconds: wall-clock limit on one round's abduction (``None``: none);
+            the failures not reached by then wait for a later round. It bounds a
+            round where abduction is slow (a stage whose inputs first hold a new kind
+            of symbol), at the price of rounds that depend on the machine's speed.
         parser_epochs: parser passes over the pseudo-labels per round.
         seed: seeds every random choice of the run.
     """
@@ -73,6 +77,7 @@ class LoopConfig:
     long_variants: int = 2
     split_symbols: bool = False
     abduce_per_round: int = 1500
+    abduce_seconds: float | None = None
     parser_epochs: int = 3
     target_accuracy: float = 1.0
     seed: int = 0
@@ -120,6 +125,9 @@ class TrainConfig:
     ``parser.oracle``): decisions then rest on what closes a span."""
     fallback_beam: int = 8
     """Beam width tried when the greedy tree of an input cannot be interpreted."""
+    prediction_widening: int = 2
+    """At prediction, how many times the fallback beam is doubled for an input whose
+    trees cannot be interpreted (training deduces with the fallback beam alone)."""
     symbol_fallback: int = 0
     """Other readings tried for an input none of whose fallback trees can be
     interpreted: up to this many of perception's next most probable symbol sequences

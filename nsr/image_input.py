@@ -84,10 +84,11 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
                  init: str = "random", size: str = "image") -> TrainConfig:
     """HINT from images: the symbol preset's priors and schedule, an image classifier
     for perception (started as ``init`` declares), abduction that may introduce symbols
-    (``split_symbols``), deduction that may read an input otherwise where no tree of
-    perception's reading can be interpreted (``symbol_fallback``), and a stage target
-    below 100 % (handwriting is ambiguous, so a stage's accuracy never quite reaches
-    it)."""
+    (``split_symbols``) within a minute per round, deduction that may read an input
+    otherwise where no tree of perception's reading can be interpreted
+    (``symbol_fallback``; other readings replace the widened fallback beam at
+    prediction), and a stage target below 100 % (handwriting is ambiguous, so a stage's
+    accuracy never quite reaches it)."""
     from nsr.presets import preset
 
     if size not in IMAGE_SIZES:
@@ -105,10 +106,10 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
     return replace(
         base, split="image",
         priors=replace(base.priors, perception_init=described[init]),
-        train_limit=None, symbol_fallback=16,
+        train_limit=None, symbol_fallback=16, prediction_widening=0,
         loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
                      max_rounds=100, short_variants=6, split_symbols=True,
-                     abduce_per_round=400, parser_epochs=6),
+                     abduce_per_round=400, abduce_seconds=60.0, parser_epochs=6),
         image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
                                     **IMAGE_SIZES[size]))
 

@@ -8,6 +8,7 @@ the (children values -> value) examples its nodes collected.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 import time
@@ -80,10 +81,15 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
     failed = failed[: config.abduce_per_round]
     fresh = FreshSymbols(machine, reserve=valueless_reserve(machine)) \
         if config.split_symbols else None
-    revisions = {i: _abduce_one(machine, pool[i], deductions[i], config, fresh)
-                 for i in failed}
+    until = math.inf if config.abduce_seconds is None else \
+        time.monotonic() + config.abduce_seconds
+    revisions = {}
+    for i in failed:
+        if time.monotonic() > until:
+            break
+        revisions[i] = _abduce_one(machine, pool[i], deductions[i], config, fresh)
     _update(machine, pool, deductions, correct, revisions, config, fresh)
-    return {"accuracy": accuracy, "abduced": len(failed),
+    return {"accuracy": accuracy, "abduced": len(revisions),
             "revised": sum(1 for r in revisions.values() if r),
             "programs": len(machine.semantics.meanings)}
 

@@ -30,8 +30,9 @@ from perception import PerceptionConfig, TokenPerception
 from semantics.module import NO_VALUE, UNDEFINED, SemanticModule
 
 PREDICTION_WIDENING = 2
-"""At prediction, how many times the fallback beam is doubled for an input whose trees
-cannot be interpreted (training deduces with the fallback beam alone)."""
+"""The default of ``Machine.prediction_widening``: at prediction, how many times the
+fallback beam is doubled for an input whose trees cannot be interpreted (training
+deduces with the fallback beam alone)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Machine:
         self.min_parser_count = 5
         self.fallback_beam = 8
         """Beam width for inputs whose greedy tree cannot be interpreted."""
+        self.prediction_widening = PREDICTION_WIDENING
         self.symbol_fallback = 0
         """Other readings tried for inputs none of whose fallback trees can be
         interpreted (0: none)."""
@@ -149,8 +151,9 @@ class Machine:
                widen: int = 0) -> list[Deduction]:
         """Each input's symbols, greedy tree and values. An input whose tree cannot be
         interpreted takes the first interpretable tree of the parser's
-        ``fallback_beam`` best; then, with ``symbol_fallback``, another reading of its
-        symbols; then, ``widen`` times, the parser's beam of twice as many trees."""
+        ``fallback_beam`` best; then, with ``symbol_fallback``, the first other reading
+        of its symbols whose greedy tree can be; then, ``widen`` times, the first
+        interpretable tree of a beam twice as wide."""
         symbols = self.symbols_of(batch)
         views = [self.parser_view(s) for s in symbols]
         trees = [self.group_literals(s, r.tree) for s, r in
@@ -163,7 +166,7 @@ class Machine:
             if stuck and width > 1:
                 self._beam_fallback(symbols, views, out, stuck, width)
                 stuck = [i for i in stuck if out[i].output is None]
-            if step == 0 and stuck:
+            if step == 0 and stuck and self.symbol_fallback > 0:
                 self._reread(batch, out, stuck)
                 stuck = [i for i in stuck if out[i].output is None]
             width *= 2
@@ -188,22 +191,26 @@ class Machine:
         if self.symbol_fallback <= 0 or self.semantics.literals:
             return
         allowed = set(self.semantics.meanings)
-        tried: list[tuple[int, tuple[int, ...]]] = []
-        for i in stuck:
-            logp = self.perception.log_probs(batch[i])
-            for _, reading in next_readings(logp, out[i].symbols, allowed,
-                                            self.symbol_fallback):
-                tried.append((i, reading))
-        if not tried:
-            return
-        parses = self.parser.parse_batch([self.parser_view(r) for _, r in tried],
-                                         mode="greedy")
-        for (i, reading), parse in zip(tried, parses):
-            if out[i].perceived is not None:
-                continue  # a cheaper reading of this input already worked
-            values = tuple(evaluate(reading, parse.tree, self.semantics))
-            if values[parse.tree.root] is not UNDEFINED:
-                out[i] = Deduction(reading, parse.tree, values, perceived=out[i].symbols)
+        readings = {i: [r for _, r in next_readings(self.perception.log_probs(batch[i]),
+                                                    out[i].symbols, allowed,
+                                                    self.symbol_fallback)]
+                    for i in stuck}
+        done = 0
+        for upto in (4, self.symbol_fallback):  # most inputs need one of the first few
+            tried = [(i, r) for i in stuck if out[i].perceived is None
+                     for r in readings[i][done:upto]]
+            done = upto
+            if not tried:
+                continue
+            parses = self.parser.parse_batch([self.parser_view(r) for _, r in tried],
+                                             mode="greedy")
+            for (i, reading), parse in zip(tried, parses):
+                if out[i].perceived is not None:
+                    continue  # a cheaper reading of this input already worked
+                values = tuple(evaluate(reading, parse.tree, self.semantics))
+                if values[parse.tree.root] is not UNDEFINED:
+                    out[i] = Deduction(reading, parse.tree, values,
+                                       perceived=out[i].symbols)
 
     def predict(self, batch: Sequence[Sequence[str]]) -> list[Any]:
-        return [d.output for d in self.deduce(batch, widen=PREDICTION_WIDENING)]
+        return [d.output for d in self.deduce(batch, widen=self.prediction_widening)]

@@ -17,7 +17,7 @@ from nsr import checkpoint
 from nsr.config import TrainConfig
 from nsr.errors import ConfigError, ResumeError, UnknownTokenError
 from nsr.loop import train
-from nsr.machine import PREDICTION_WIDENING, Machine
+from nsr.machine import Machine
 from nsr.registry import Registry
 from nsr.tasks import training_sample
 from nsr.types import Example
@@ -82,6 +82,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
                                  perception=_image_perception(config, vocab, images))
         machine.fallback_beam = config.fallback_beam
         machine.symbol_fallback = config.symbol_fallback
+        machine.prediction_widening = config.prediction_widening
     t0 = time.monotonic() - elapsed
     progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
     if not resume:
@@ -165,12 +166,12 @@ def evaluate(machine: Machine, examples: Sequence[Example], batch: int = 4096
         chunk = examples[lo: lo + batch]
         try:
             deduced: list = machine.deduce([e.inputs for e in chunk],
-                                           widen=PREDICTION_WIDENING)
+                                           widen=machine.prediction_widening)
         except UnknownTokenError:
             deduced = []
             for e in chunk:
                 try:
-                    deduced.append(machine.deduce([e.inputs], widen=PREDICTION_WIDENING)[0])
+                    deduced.append(machine.deduce([e.inputs], widen=machine.prediction_widening)[0])
                 except UnknownTokenError:
                     deduced.append(None)
                     unknown += 1
@@ -240,5 +241,5 @@ def explain(machine: Machine, tokens: Sequence[str]):
     if not tokens:
         raise ConfigError("an empty input has no tree")
 
-    d = machine.deduce([tuple(tokens)], widen=PREDICTION_WIDENING)[0]
+    d = machine.deduce([tuple(tokens)], widen=machine.prediction_widening)[0]
     return build(tokens, d.symbols, d.tree, machine.semantics), d
