@@ -85,7 +85,7 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
         time.monotonic() + config.abduce_seconds
     revisions = {}
     for i in failed:
-        if time.monotonic() > until:
+        if time.monotonic() >= until:
             break
         revisions[i] = _abduce_one(machine, pool[i], deductions[i], config, fresh)
     _update(machine, pool, deductions, correct, revisions, config, fresh)

@@ -142,7 +142,25 @@ def test_a_tiny_image_run_learns_symbols_from_values_and_reloads(tmp_path) -> No
     train_run(config, tmp_path / "run", examples[:200], images=pixels)
     machine, loaded, _ = checkpoint.load(tmp_path / "run")
     assert loaded.image is not None and loaded.image.init == "random"
+    assert (machine.symbol_fallback, machine.prediction_widening) == (16, 0)
+    assert loaded.loop.abduce_seconds == 60.0
     machine.perception.attach(pixels)
     result = evaluate(machine, examples[200:])
     assert result["accuracy"] > 0.9
     assert result["symbol_accuracy"] > 0.9
+
+
+def test_a_round_abduces_only_within_its_time_limit(tmp_path) -> None:
+    from nsr.image_input import image_preset
+    from nsr.run import train_run
+
+    pixels, labels = _glyphs(60, 1)
+    examples = [Example((f"img:{i}",), int(labels[i])) for i in range(60)]
+    config = image_preset("hint", split=None, seed=0, size="image-cpu")
+    config = replace(config, loop=replace(config.loop, max_rounds=2, curriculum=(1,),
+                                          abduce_seconds=0.0))
+    events: list[dict] = []
+    train_run(config, tmp_path / "run", examples, images=pixels, on_event=events.append)
+    rounds = [e for e in events if e["event"] == "round"]
+    assert len(rounds) == 2
+    assert all(e["accuracy"] < 1 and e["abduced"] == 0 for e in rounds)
