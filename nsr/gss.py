@@ -56,6 +56,31 @@ def evaluate(symbols: Sequence[int], tree: DependencyTree, semantics: SemanticMo
     return values
 
 
+def shape_fits(symbols: Sequence[int], tree: DependencyTree, semantics: SemanticModule
+               ) -> bool:
+    """Whether every node's program takes as many values as it has children that carry
+    one, and valueless nodes are leaves below the root: a cheap test that ``evaluate``
+    may give the root a value, for symbols without literals (``False``: it cannot)."""
+    meanings = semantics.meanings
+    kids = [0] * len(symbols)
+    carrying = [0] * len(symbols)
+    for i, h in enumerate(tree.heads):
+        m = meanings.get(symbols[i])
+        if m is None:
+            return False
+        if h >= 0:
+            kids[h] += 1
+            carrying[h] += not m.valueless
+    for i, s in enumerate(symbols):
+        m = meanings[s]
+        if m.valueless:
+            if kids[i] or tree.heads[i] == -1:
+                return False
+        elif carrying[i] != m.arity:
+            return False
+    return True
+
+
 def node_value(semantics: SemanticModule, symbols: Sequence[int], node: int,
                children: Sequence[int], values: Sequence[Any]) -> Any:
     """One node's value from its children's values."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from nsr.gss import evaluate
+from nsr.gss import evaluate, shape_fits
 from nsr.readings import next_readings
 from nsr.tree_edits import group_runs
 from nsr.types import DependencyTree
@@ -176,9 +176,12 @@ class Machine:
                        out: list[Deduction], stuck: list[int], width: int) -> None:
         """Give each ``stuck`` input the first interpretable tree of the ``width`` best."""
         beams = self.parser.beam_batch([views[i] for i in stuck], k=width)
+        check = not self.semantics.literals
         for i, results in zip(stuck, beams):
             for r in results:
                 tree = self.group_literals(symbols[i], r.tree)
+                if check and not shape_fits(symbols[i], tree, self.semantics):
+                    continue
                 values = tuple(evaluate(symbols[i], tree, self.semantics))
                 if values[tree.root] is not UNDEFINED:
                     out[i] = Deduction(symbols[i], tree, values)
@@ -207,6 +210,8 @@ class Machine:
             for (i, reading), parse in zip(tried, parses):
                 if out[i].perceived is not None:
                     continue  # a cheaper reading of this input already worked
+                if not shape_fits(reading, parse.tree, self.semantics):
+                    continue
                 values = tuple(evaluate(reading, parse.tree, self.semantics))
                 if values[parse.tree.root] is not UNDEFINED:
                     out[i] = Deduction(reading, parse.tree, values,

@@ -24,13 +24,13 @@ def next_readings(log_probs: torch.Tensor, symbols: tuple[int, ...],
     if k <= 0 or not allowed:
         return []
     allowed_t = torch.tensor(sorted(allowed), dtype=torch.long)
-    changes: list[tuple[float, int, int]] = []  # (cost, position, symbol)
-    for pos, s in enumerate(symbols):
-        scores = log_probs[pos, allowed_t]
-        for j in scores.topk(min(per_position + 1, len(allowed_t))).indices.tolist():
-            t = int(allowed_t[j])
-            if t != s:
-                changes.append((float(log_probs[pos, s] - log_probs[pos, t]), pos, t))
+    read = torch.tensor(symbols, dtype=torch.long)
+    top = log_probs[:, allowed_t].topk(min(per_position + 1, len(allowed_t)), dim=1)
+    costs = (log_probs.gather(1, read[:, None]) - top.values).tolist()  # (T, K)
+    picks = allowed_t[top.indices].tolist()  # (T, K)
+    changes = [(cost, pos, t)  # (cost, position, symbol)
+               for pos, (row_costs, row_picks) in enumerate(zip(costs, picks))
+               for cost, t in zip(row_costs, row_picks) if t != symbols[pos]]
     changes.sort()
     changes = changes[: 2 * k]
     readings = [(cost, symbols[:pos] + (t,) + symbols[pos + 1:])

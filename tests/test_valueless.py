@@ -94,3 +94,22 @@ def test_recursive_programs_run_natively_and_join_the_library() -> None:
             sem.collect(10, (a, b), a + b)
     sem.learn([10])
     assert [inv.native for inv in sem.library] == ["add"]
+
+
+def test_shape_fits_only_where_evaluation_can_give_the_root_a_value() -> None:
+    from nsr.gss import shape_fits
+
+    sem = _arith()
+    sem.set_valueless(11)
+    sem.set_valueless(12)
+    assert shape_fits(PAREN_SYMBOLS, PAREN_TREE, sem)
+    assert evaluate(PAREN_SYMBOLS, PAREN_TREE, sem)[2] == 3
+    cases = [
+        (PAREN_SYMBOLS, DependencyTree((2, 0, -1, 2, 2))),  # a valueless node with a child
+        ((11, 1, 10, 2), DependencyTree((-1, 0, 0, 2))),  # a valueless root
+        ((1, 10, 2), DependencyTree((-1, 0, 0))),  # a constant with two children
+        ((1, 10, 13), DependencyTree((1, -1, 1))),  # a symbol without a program
+    ]
+    for symbols, tree in cases:
+        assert not shape_fits(symbols, tree, sem)
+        assert evaluate(symbols, tree, sem)[tree.root] in (UNDEFINED, NO_VALUE)
