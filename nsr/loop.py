@@ -27,7 +27,7 @@ from nsr.trees import all_trees
 from nsr.types import DependencyTree, Example
 from nsr.valueless_splits import (VALUELESS_COST, split_by_role, valueless_reserve,
                                   valueless_revisions)
-from semantics.module import NO_VALUE
+from semantics.module import NO_VALUE, SemanticModule
 
 
 def stage_pool(examples: Sequence[Example], max_len: int,
@@ -269,7 +269,7 @@ def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfi
     return tree
 
 
-def _split_roles(sem, symbols: list[tuple[int, ...]], trees: list[DependencyTree],
+def _split_roles(sem: SemanticModule, symbols: list[tuple[int, ...]], trees: list[DependencyTree],
                  valueless: set[int], fresh: FreshSymbols) -> list[tuple[int, ...]]:
     """The labels with valueless symbols split by the side their head is on
     (:func:`split_by_role`); each new symbol is taught to carry no value."""
@@ -296,7 +296,8 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
             trees.append(_parser_label(d.tree, d.values, config))
-            valueless.update(s for s, v in zip(d.symbols, d.values) if v is NO_VALUE)
+            if fresh is not None:  # only image runs split valueless symbols by role
+                valueless.update(s for s, v in zip(d.symbols, d.values) if v is NO_VALUE)
     for i, revs in revisions.items():
         for rev in revs:
             labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
@@ -304,8 +305,9 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
             trees.append(_parser_label(revs[0].tree, revs[0].values, config))
-            valueless.update(s for s, v in zip(revs[0].symbols, revs[0].values)
-                             if v is NO_VALUE)
+            if fresh is not None:
+                valueless.update(s for s, v in zip(revs[0].symbols, revs[0].values)
+                                 if v is NO_VALUE)
     roles_split = False
     if fresh is not None and symbols:
         before, symbols = symbols, _split_roles(sem, symbols, trees, valueless, fresh)
