@@ -57,6 +57,9 @@ class LoopConfig:
             round where abduction is slow (a stage whose inputs first hold a new kind
             of symbol), at the price of rounds that depend on the machine's speed.
         parser_epochs: parser passes over the pseudo-labels per round.
+        patience: at the last stage, the run ends once this many rounds in a row have
+            not raised the stage's best training accuracy (``None``: it runs until the
+            target or ``max_rounds``). For targets a stage may never reach.
         seed: seeds every random choice of the run.
     """
 
@@ -80,6 +83,7 @@ class LoopConfig:
     abduce_seconds: float | None = None
     parser_epochs: int = 3
     target_accuracy: float = 1.0
+    patience: int | None = None
     seed: int = 0
 
 

@@ -72,12 +72,14 @@ def image_perception(config: TrainConfig, vocabulary: list[str],
 
 IMAGE_SIZES = {
     "image": {"channels": (32, 64, 128), "hidden": 256, "steps": 60, "batch": 128,
-              "sample": 10_000, "extra_singles": 2_000, "extra_triples": 2_000},
+              "sample": 2_000, "extra_singles": 1_000, "extra_triples": 1_000},
     "image-cpu": {"channels": (16, 32, 64), "hidden": 128, "steps": 60, "batch": 128,
                   "sample": 2_000, "extra_singles": 1_000, "extra_triples": 1_000},
 }
-"""``--input image``: the full configuration (meant for a GPU); ``image-cpu``: a reduced
-one for 2 CPU cores (a smaller network, fewer steps and expressions)."""
+"""``--input image``: the configuration meant for a GPU; ``image-cpu``: a reduced one for 2
+CPU cores (a smaller network). Both train on the same expressions: with 10,000 + 2,000 +
+2,000 of them, rounds took two to three times as long on an H100's machine (abduction
+and parsing run on its CPU) and no run reached the last stage within 30 minutes."""
 
 
 def image_preset(benchmark: str, *, split: str | None, seed: int,
@@ -88,7 +90,8 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
     otherwise where no tree of perception's reading can be interpreted
     (``symbol_fallback``; other readings replace the widened fallback beam at
     prediction), and a stage target below 100 % (handwriting is ambiguous, so a stage's
-    accuracy never quite reaches it)."""
+    accuracy never quite reaches it, and the run ends after ``patience`` rounds without
+    a better one at the last stage)."""
     from nsr.presets import preset
 
     if size not in IMAGE_SIZES:
@@ -109,7 +112,8 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
         train_limit=None, symbol_fallback=16, prediction_widening=0,
         loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
                      max_rounds=100, short_variants=6, split_symbols=True,
-                     abduce_per_round=400, abduce_seconds=60.0, parser_epochs=6),
+                     abduce_per_round=400, abduce_seconds=60.0, parser_epochs=6,
+                     patience=10),
         image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
                                     **IMAGE_SIZES[size]))
 

@@ -41,12 +41,14 @@ def stage_pool(examples: Sequence[Example], max_len: int,
 
 
 def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
-          start_round: int = 0, stage_index: int = 0, in_stage: int = 0
-          ) -> Iterator[dict[str, Any]]:
+          start_round: int = 0, stage_index: int = 0, in_stage: int = 0,
+          best: float = -1.0, since_best: int = 0) -> Iterator[dict[str, Any]]:
     """Run the loop; yields one event per round and a final ``done`` event.
 
     Each round's random choices are seeded by (seed, round), and each event carries the
-    schedule position, so a run resumed from any round's checkpoint continues exactly."""
+    schedule position (with the last stage's best accuracy and the rounds since it, for
+    ``config.patience``), so a run resumed from any round's checkpoint continues
+    exactly."""
     literals = frozenset(machine.semantics.literals.symbol_of)
     stages = [L for L in config.curriculum if stage_pool(examples, L, literals)] or [10**9]
     for round_no in range(start_round, config.max_rounds):
@@ -61,11 +63,19 @@ def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
         last_stage = stage_index == len(stages) - 1
         solved = event["accuracy"] >= config.target_accuracy
         finished = solved and last_stage
+        stalled = False
+        if last_stage:
+            if event["accuracy"] > best:
+                best, since_best = event["accuracy"], 0
+            else:
+                since_best += 1
+            stalled = config.patience is not None and since_best >= config.patience
         if (solved or in_stage >= config.rounds_per_stage) and not last_stage:
             stage_index, in_stage = stage_index + 1, 0
-        yield {"event": "round", **event, "solved": finished,
-               "schedule": {"stage_index": stage_index, "in_stage": in_stage}}
-        if finished:
+        yield {"event": "round", **event, "solved": finished, "stalled": stalled,
+               "schedule": {"stage_index": stage_index, "in_stage": in_stage,
+                            "best": best, "since_best": since_best}}
+        if finished or stalled:
             break
     yield {"event": "done"}
 

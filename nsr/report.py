@@ -54,7 +54,9 @@ def round_line(event: dict[str, Any]) -> str:
     return (f"round {event['round']:3d}  stage<= {event['stage']:<5} pool {event['pool']:6d}  "
             f"train acc {100 * event['accuracy']:6.2f}%  abduced {event['abduced']:5d} "
             f"revised {event['revised']:5d}  programs {event['programs']:3d}  "
-            f"{event['seconds']:.1f}s")
+            f"{event['seconds']:.1f}s"
+            + (f"  (no better accuracy in {event['schedule']['since_best']} rounds: stop)"
+               if event.get("stalled") else ""))
 
 
 def symbols_table(rows: list[dict[str, Any]]) -> Table:

@@ -56,7 +56,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         raise ConfigError(f"checkpoint_every must be at least 1, got "
                           f"{config.checkpoint_every}")
     data = {**(source or {}), "examples": len(examples), "sha256": fingerprint(examples)}
-    start_round, elapsed, schedule = 0, 0.0, {}
+    start_round, elapsed, schedule, ended = 0, 0.0, {}, None
     if resume:
         machine, stored, progress = checkpoint.load(run_dir, registry, device=(
             config.image.device if config.image else None))
@@ -67,8 +67,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         start_round = progress.get("round", -1) + 1
         elapsed = progress.get("seconds", 0.0)
         schedule = progress.get("schedule", {})
-        if progress.get("finished") or progress.get("solved"):
-            start_round = config.loop.max_rounds
+        if progress.get("finished") or progress.get("solved") or progress.get("stalled"):
+            start_round, ended = config.loop.max_rounds, progress
     else:
         vocab = sorted({t for e in examples for t in e.inputs})
         semantics = checkpoint.build_semantics(config, registry)
@@ -84,7 +84,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         machine.symbol_fallback = config.symbol_fallback
         machine.prediction_widening = config.prediction_widening
     t0 = time.monotonic() - elapsed
-    progress: dict[str, Any] = {"round": start_round - 1, "seconds": elapsed}
+    progress: dict[str, Any] = ended or {"round": start_round - 1, "seconds": elapsed}
     if not resume:
         checkpoint.save(run_dir, machine, config, progress, data=data)
     on_event({"event": "start", "priors": config.priors.describe(), "examples": len(examples),
@@ -93,14 +93,17 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     try:
         for event in train(machine, examples, config.loop, start_round=start_round,
                            stage_index=schedule.get("stage_index", 0),
-                           in_stage=schedule.get("in_stage", 0)):
+                           in_stage=schedule.get("in_stage", 0),
+                           best=schedule.get("best", -1.0),
+                           since_best=schedule.get("since_best", 0)):
             if event["event"] == "round":
                 progress = {"round": event["round"], "train_accuracy": event["accuracy"],
                             "stage": event["stage"], "schedule": event["schedule"],
-                            "solved": event["solved"],
+                            "solved": event["solved"], "stalled": event["stalled"],
                             "seconds": round(time.monotonic() - t0, 2)}
                 latest = checkpoint.snapshot(machine, config, progress, data=data)
-                if event["solved"] or (event["round"] + 1) % config.checkpoint_every == 0:
+                if (event["solved"] or event["stalled"]
+                        or (event["round"] + 1) % config.checkpoint_every == 0):
                     checkpoint.write(run_dir, latest)
                     latest = None
             on_event(event)
