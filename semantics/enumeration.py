@@ -21,6 +21,11 @@ ERR = object()
 """Marks an example on which a term is undefined."""
 
 MAX_LIST = 2_000
+MAX_INT_BITS = 4_096
+"""Values a term may take while enumerating: longer lists and wider numbers are
+undefined (the interpreter's budget, :class:`semantics.interpreter.Budget`, bounds
+evaluation the same way; a term that squares its argument a few times over would
+otherwise fill memory)."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,8 @@ def _apply(comp: Component, arg_vecs: list[tuple]) -> tuple | None:
                 r = fn(*vals)
             except Exception:
                 r = ERR
-        if r is not ERR and isinstance(r, tuple) and len(r) > MAX_LIST:
+        if r is not ERR and (isinstance(r, tuple) and len(r) > MAX_LIST
+                             or type(r) is int and r.bit_length() > MAX_INT_BITS):
             r = ERR
         if r is not ERR:
             defined = True
