@@ -22,13 +22,14 @@ import numpy as np
 import torch
 
 from benchmarks.hint_images import CLASSES, load_store
-from perception import ImagePerception, ImagePerceptionConfig
 
 
 def ceiling(data_dir: str, *, channels: tuple[int, ...], hidden: int, size: int,
             steps: int, every: int, batch: int, device: str, seed: int = 0
             ) -> dict:
     """Train on the true classes of the train pool; test-pool accuracy every ``every``."""
+    from perception import ImagePerception, ImagePerceptionConfig  # the layer above
+
     store = load_store(data_dir)
     train = np.flatnonzero(store.pools == 0)
     test = np.flatnonzero(store.pools == 2)
