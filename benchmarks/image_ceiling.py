@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from benchmarks.hint_images import CLASSES, load_store
 
@@ -34,15 +33,17 @@ def ceiling(data_dir: str, *, channels: tuple[int, ...], hidden: int, size: int,
     train = np.flatnonzero(store.pools == 0)
     test = np.flatnonzero(store.pools == 2)
     config = ImagePerceptionConfig(num_symbols=len(CLASSES), channels=channels,
-                                   hidden=hidden, size=size, batch=batch, device=device)
-    net = ImagePerception([f"img:{r}" for r in train], config, seed)
+                                   hidden=hidden, size=size, steps=every, batch=batch,
+                                   device=device)
+    train_tokens = [f"img:{r}" for r in train]
+    net = ImagePerception(train_tokens, config, seed)
     net.attach(store.pixels)
-    rows, targets = torch.tensor(train), torch.tensor(store.classes[train])
+    labels = [store.classes[train].tolist()]
     test_tokens = [[f"img:{r}" for r in test]]
     curve, t0 = [], time.monotonic()
     pred = np.zeros(len(test), dtype=int)
     for done in range(every, steps + 1, every):
-        net._fit(rows, targets, every)
+        net.learn([train_tokens], labels)  # ``every`` optimiser steps
         pred = np.array(net.best_symbols(test_tokens)[0])
         curve.append({"steps": done, "seconds": round(time.monotonic() - t0, 1),
                       "test_accuracy": float((pred == store.classes[test]).mean())})

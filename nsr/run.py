@@ -111,8 +111,9 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         if latest is not None:
             checkpoint.write(run_dir, latest)
         raise
-    progress["finished"] = True
-    checkpoint.save(run_dir, machine, config, progress, data=data)
+    if not progress.get("finished"):  # a resumed run that had ended is left as it is
+        progress["finished"] = True
+        checkpoint.save(run_dir, machine, config, progress, data=data)
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
 
