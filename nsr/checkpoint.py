@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,27 @@ def snapshot(machine: Machine, config: TrainConfig, progress: dict[str, Any], *,
     config_json = {"format": FORMAT_VERSION, **config.to_json()}
     return Snapshot(checkpoint_id, _json_bytes(config_json), _json_bytes(state),
                     buffer.getvalue(), int(progress.get("round", -1)))
+
+
+def with_progress(snap: Snapshot, progress: dict[str, Any]) -> Snapshot:
+    """The same checkpoint (configuration, programs, weights) with other progress."""
+    state = json.loads(snap.state)
+    state["progress"] = progress
+    return replace(snap, state=_json_bytes(state), round=int(progress.get("round", -1)))
+
+
+def read(run_dir: Path) -> Snapshot:
+    """The checkpoint written in ``run_dir``, checked whole, as a snapshot that can be
+    written elsewhere; a missing or corrupt one raises :class:`CheckpointError`."""
+    run_dir = Path(run_dir)
+    _read_json(run_dir / CONFIG)
+    state, path, _ = _state_and_weights(run_dir)
+    try:
+        config, weights = (run_dir / CONFIG).read_bytes(), path.read_bytes()
+    except OSError as exc:
+        raise CheckpointError(f"{run_dir}: cannot read the checkpoint ({exc})") from exc
+    return Snapshot(str(state.get("checkpoint_id")), config, _json_bytes(state), weights,
+                    int(state.get("progress", {}).get("round", -1)))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

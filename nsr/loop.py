@@ -48,7 +48,8 @@ def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
     Each round's random choices are seeded by (seed, round), and each event carries the
     schedule position (with the last stage's best accuracy and the rounds since it, for
     ``config.patience``), so a run resumed from any round's checkpoint continues
-    exactly."""
+    exactly. A round's accuracy is measured before its updates: ``new_best`` marks the
+    state the round started from as the last stage's best so far."""
     literals = frozenset(machine.semantics.literals.symbol_of)
     stages = [L for L in config.curriculum if stage_pool(examples, L, literals)] or [10**9]
     for round_no in range(start_round, config.max_rounds):
@@ -63,16 +64,17 @@ def train(machine: Machine, examples: Sequence[Example], config: LoopConfig,
         last_stage = stage_index == len(stages) - 1
         solved = event["accuracy"] >= config.target_accuracy
         finished = solved and last_stage
-        stalled = False
+        stalled = new_best = False
         if last_stage:
             if event["accuracy"] > best:
-                best, since_best = event["accuracy"], 0
+                best, since_best, new_best = event["accuracy"], 0, True
             else:
                 since_best += 1
             stalled = config.patience is not None and since_best >= config.patience
         if (solved or in_stage >= config.rounds_per_stage) and not last_stage:
             stage_index, in_stage = stage_index + 1, 0
         yield {"event": "round", **event, "solved": finished, "stalled": stalled,
+               "new_best": new_best,
                "schedule": {"stage_index": stage_index, "in_stage": in_stage,
                             "best": best, "since_best": since_best}}
         if finished or stalled:

@@ -55,8 +55,15 @@ def round_line(event: dict[str, Any]) -> str:
             f"train acc {100 * event['accuracy']:6.2f}%  abduced {event['abduced']:5d} "
             f"revised {event['revised']:5d}  programs {event['programs']:3d}  "
             f"{event['seconds']:.1f}s"
-            + (f"  (no better accuracy in {event['schedule']['since_best']} rounds: stop)"
-               if event.get("stalled") else ""))
+            + (f"  (no better accuracy in {event['schedule']['since_best']} rounds: stop"
+               + _kept(event.get("kept")) + ")" if event.get("stalled") else ""))
+
+
+def _kept(kept: dict[str, Any] | None) -> str:
+    if not kept:
+        return ""
+    return (f"; keeps the state of round {kept['measured_in_round']}, "
+            f"{100 * kept['train_accuracy']:.2f}%")
 
 
 def symbols_table(rows: list[dict[str, Any]]) -> Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import resource
 import time
 from collections import Counter
@@ -90,6 +91,9 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     on_event({"event": "start", "priors": config.priors.describe(), "examples": len(examples),
               "resumed_from": start_round if resume else None})
     latest = None  # the last finished round's snapshot, until it is written
+    keeps_best = config.loop.patience is not None
+    measured = checkpoint.snapshot(machine, config, progress, data=data) if keeps_best \
+        else None  # the state the next round measures
     try:
         for event in train(machine, examples, config.loop, start_round=start_round,
                            stage_index=schedule.get("stage_index", 0),
@@ -102,6 +106,16 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
                             "solved": event["solved"], "stalled": event["stalled"],
                             "seconds": round(time.monotonic() - t0, 2)}
                 latest = checkpoint.snapshot(machine, config, progress, data=data)
+                if keeps_best:
+                    if event["new_best"]:
+                        checkpoint.write(run_dir / BEST, checkpoint.with_progress(
+                            measured, {**_progress_of(measured), "measured_accuracy":
+                                       event["accuracy"], "measured_in_round": event["round"]}))
+                    if event["stalled"]:
+                        latest = _keep_best(run_dir, latest, progress)
+                        progress = _progress_of(latest)
+                        event = {**event, "kept": progress.get("kept")}
+                    measured = latest
                 if (event["solved"] or event["stalled"]
                         or (event["round"] + 1) % config.checkpoint_every == 0):
                     checkpoint.write(run_dir, latest)
@@ -116,6 +130,32 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         checkpoint.save(run_dir, machine, config, progress, data=data)
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
+
+
+BEST = "best"
+"""``RUN/best``: with ``patience``, the checkpoint the last stage's best training
+accuracy was measured on; a run that stalls ends on it."""
+
+
+def _progress_of(snap: checkpoint.Snapshot) -> dict[str, Any]:
+    return json.loads(snap.state)["progress"]
+
+
+def _keep_best(run_dir: Path, last: checkpoint.Snapshot, progress: dict[str, Any]
+               ) -> checkpoint.Snapshot:
+    """A stalled run's final checkpoint: the state of its best training accuracy (from
+    ``RUN/best``), with the last round's progress and a ``kept`` record of which state
+    it holds. A run folder without ``best`` (written before it existed) keeps ``last``."""
+    if not (run_dir / BEST / checkpoint.STATE).is_file():
+        return last
+    best = checkpoint.read(run_dir / BEST)
+    measured = _progress_of(best)
+    kept = {"after_round": measured.get("round"),
+            "measured_in_round": measured.get("measured_in_round"),
+            "train_accuracy": measured.get("measured_accuracy"),
+            "last_train_accuracy": progress.get("train_accuracy")}
+    return checkpoint.with_progress(best, {**progress, "finished": True, "kept": kept,
+                                           "train_accuracy": kept["train_accuracy"]})
 
 
 def _image_perception(config: TrainConfig, vocab: list[str], images: Any) -> Any:

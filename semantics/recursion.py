@@ -19,7 +19,7 @@ from nsr.errors import BudgetExceeded
 from nsr.registry import Registry
 from nsr.types import INT
 from semantics.compiled import compile_function
-from semantics.enumeration import ERR, Component, Enumerator
+from semantics.enumeration import ERR, MAX_INT_BITS, Component, Enumerator
 from semantics.library import Library
 from semantics.program import App, Arg, Fix, Lambda, Prim, Program, Recur, size
 
@@ -202,7 +202,8 @@ def _passes_pairs(s_fn: Callable, pairs: list[tuple], noise: float) -> bool:
 
 def _run(i: int, d_fn: Callable, b_fn: Callable, s_fn: Callable, inputs: list[tuple]
          ) -> list:
-    """The recursion's output on every input (``ERR`` where it fails)."""
+    """The recursion's output on every input (``ERR`` where it fails or its value
+    grows wider than the enumeration's ``MAX_INT_BITS``)."""
     out = []
     for a in inputs:
         chain = []
@@ -220,5 +221,7 @@ def _run(i: int, d_fn: Callable, b_fn: Callable, s_fn: Callable, inputs: list[tu
             if r is None:
                 break
             r = _safe(s_fn, link + (r,))
+            if type(r) is int and r.bit_length() > MAX_INT_BITS:
+                r = None  # a step such as r * r doubles the width on every link
         out.append(ERR if r is None else r)
     return out

@@ -41,3 +41,27 @@ def test_a_list_longer_than_the_bound_is_undefined() -> None:
     double = Component(Prim("g"), (t,), t, lambda xs: xs + xs)
     out = _apply(double, [((1,) * (MAX_LIST // 2 + 1), (1,))])
     assert out is not None and out[0] is ERR and out[1] == (1, 1)
+
+
+def test_a_recursion_whose_value_outgrows_the_bound_fails() -> None:
+    """Recursive search runs each candidate down its chain of descents; a step that
+    squares the result (2, 4, 16, 256, ... on 16 links: 65,536 bits) is a failure, not
+    a number that fills memory a few links later (this was a 24 GB out-of-memory kill
+    during HINT image training)."""
+    from semantics.recursion import _run
+
+    def dec(*a):
+        return a[0] - 1
+
+    def two(*a):
+        return 2
+
+    def square(*env):
+        return env[-1] * env[-1]
+
+    def double(*env):
+        return env[-1] * 2
+
+    out = _run(0, dec, two, square, [(3,), (16,)])
+    assert out == [256, ERR]
+    assert _run(0, dec, two, double, [(16,)]) == [2 ** 17]

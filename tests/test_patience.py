@@ -12,7 +12,7 @@ import pytest
 
 import nsr.loop as loop
 from benchmarks.scan import generate_split
-from nsr import checkpoint
+from nsr import checkpoint, report
 from nsr.config import LoopConfig
 from nsr.presets import preset
 from nsr.run import train_run
@@ -84,3 +84,46 @@ def test_a_stalled_run_is_checkpointed_as_such_and_not_trained_further(
     assert progress["stalled"] and progress["schedule"]["since_best"] == 2
     again = train_run(config, run, short, resume=True)
     assert again["round"] == summary["round"]
+
+
+def test_a_stalled_run_ends_on_the_state_its_best_accuracy_was_measured_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each scripted round marks the machine with its number (the parser's learn-call
+    count, which checkpoints keep). A round's accuracy is measured before its update, so
+    the best (0.9, round 2) belongs to the state after round 1."""
+    accuracies = [0.2, 0.5, 0.9, 0.6, 0.7, 0.8]
+    rounds = iter(range(len(accuracies)))
+
+    def scripted_round(machine, pool, config, rng) -> dict:
+        n = next(rounds)
+        machine.parser._learn_calls = 1000 + n
+        return {"accuracy": accuracies[n], "abduced": 0, "revised": 0, "programs": 0}
+
+    monkeypatch.setattr(loop, "run_round", scripted_round)
+    train, _ = generate_split("simple", seed=0)
+    config = preset("scan", split="simple", seed=0)
+    config = replace(config, loop=replace(config.loop, curriculum=(1000,), max_rounds=30,
+                                          target_accuracy=0.99, patience=3))
+    run = tmp_path / "run"
+    lines = []
+    summary = train_run(config, run, train[:20], on_event=lines.append)
+    assert summary["stalled"] and summary["round"] == 5
+    assert summary["kept"] == {"after_round": 1, "measured_in_round": 2,
+                               "train_accuracy": 0.9, "last_train_accuracy": 0.8}
+    machine, _, progress = checkpoint.load(run)
+    assert machine.parser._learn_calls == 1001
+    assert progress["round"] == 5 and progress["train_accuracy"] == 0.9
+    assert "keeps the state of round 2, 90.00%" in report.round_line(lines[-2])
+    again = train_run(config, run, train[:20], resume=True)
+    assert again["round"] == 5 and checkpoint.load(run)[0].parser._learn_calls == 1001
+
+
+def test_without_patience_no_best_state_is_written(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loop, "run_round", lambda machine, pool, config, rng: {
+        "accuracy": 0.5, "abduced": 0, "revised": 0, "programs": 0})
+    train, _ = generate_split("simple", seed=0)
+    config = preset("scan", split="simple", seed=0)
+    config = replace(config, loop=replace(config.loop, curriculum=(1000,), max_rounds=3))
+    train_run(config, tmp_path / "run", train[:20])
+    assert not (tmp_path / "run" / "best").exists()
