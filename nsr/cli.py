@@ -404,7 +404,9 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
           as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
           = False, code: CodeOption = None,
           device: Annotated[Optional[str], typer.Option(
-              help="Image runs: cpu or cuda (default: the run's).")] = None) -> None:
+              help="Image runs: cpu or cuda (default: the run's).")] = None,
+          threads: Annotated[Optional[int], typer.Option(
+              help="CPU threads for torch (default: the run's).")] = None) -> None:
     """Exact-match accuracy of a trained run on a split's test set or a file."""
     from nsr.checkpoint import load
     from nsr.run import evaluate
@@ -434,7 +436,7 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
         _fail(exc)
     import torch
 
-    torch.set_num_threads(max(1, config.threads))
+    torch.set_num_threads(max(1, threads or config.threads))
     result = {"run": str(run), "benchmark": config.benchmark, "split": split,
               "test_file": str(test_file) if test_file else None,
               **evaluate(machine, test_set), "priors": config.priors.describe()}
@@ -469,8 +471,12 @@ def inspect(run: Annotated[Path, typer.Argument(help="A run folder (may still tr
             export: Annotated[Optional[list[Path]], typer.Option(
                 help="Write trees.conll (the inputs' trees) or programs.json (every "
                      "symbol); repeatable.")] = None,
+            data_dir: DataDir = None,
             code: CodeOption = None) -> None:
-    """Show every symbol's program, the trees of inputs, and export them."""
+    """Show every symbol's program, the trees of inputs, and export them.
+
+    An image run's symbols are listed with the true classes of the training images
+    perceived as each (read from the run's data, or --data-dir; shown, never learned)."""
     from nsr.checkpoint import load
     from nsr.export import check_exports, write_export
     from nsr.inspection import about, file_trees, input_tokenizer, progress_line
@@ -480,8 +486,17 @@ def inspect(run: Annotated[Path, typer.Argument(help="A run folder (may still tr
 
     try:
         check_exports(export or [], bool(input_ or inputs_file))
-        machine, config, progress = load(run, run_registry(run, code))
-        rows, tokenize, trees = symbol_rows(machine), input_tokenizer(run), []
+        # an image run's classifier is loaded on the CPU: inspection shows programs and
+        # trees, so a run trained on a GPU can be inspected on a machine without one
+        machine, config, progress = load(run, run_registry(run, code), device="cpu")
+        classes = None
+        if config.image is not None:
+            from nsr.image_input import image_classes, load_image_data
+            with _data_errors():
+                data = load_image_data(_recorded_data(run, data_dir, None, None)[0])
+            machine.perception.attach(data.pixels)
+            classes = image_classes(data.train)
+        rows, tokenize, trees = symbol_rows(machine, classes), input_tokenizer(run), []
         typer.echo(progress_line(run, progress))
         console.print(priors_table(config.priors.describe()))
         console.print(symbols_table(rows))

@@ -50,6 +50,11 @@ def load_image_data(data_dir: Path | None) -> ImageData:
     return ImageData(paired["train"], paired["val"], paired["test"], store.pixels)
 
 
+def image_classes(examples: list[Example]) -> dict[str, str]:
+    """The true class of each image token of ``examples`` (for measuring and showing)."""
+    return {t: c for e in examples for t, c in zip(e.inputs, (e.meta or {})["symbols"])}
+
+
 def with_device(config: TrainConfig, device: str | None) -> TrainConfig:
     """``config`` with its image classifier on ``device`` (unchanged if ``None``)."""
     if device is None or config.image is None:

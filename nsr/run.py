@@ -244,9 +244,13 @@ def with_split(config: TrainConfig, split: str) -> TrainConfig:
     return replace(config, split=split)
 
 
-def symbol_rows(machine: Machine) -> list[dict[str, Any]]:
+def symbol_rows(machine: Machine, classes: dict[str, str] | None = None
+                ) -> list[dict[str, Any]]:
     """One row per symbol in use: the tokens perceived as it, its program, type, sympy
-    form (numeric programs only), rendering and how many collected examples it explains."""
+    form (numeric programs only), rendering and how many collected examples it explains.
+
+    With ``classes`` (image input: each image token's true class), a symbol's tokens are
+    summarised as the classes of its images, most frequent first (``"3 x412"``)."""
     from semantics.render import is_numeric, render, to_sympy
     from semantics.typecheck import infer_type
 
@@ -254,6 +258,9 @@ def symbol_rows(machine: Machine) -> list[dict[str, Any]]:
     tokens: dict[int, list[str]] = {}
     for tok, s in zip(machine.perception.vocab, best):
         tokens.setdefault(s, []).append(tok)
+    if classes is not None:
+        tokens = {s: [f"{c} x{n}" for c, n in Counter(classes.get(t, "?") for t in toks)
+                      .most_common()] for s, toks in tokens.items()}
     sem = machine.semantics
     rows = []
     for s in sorted(set(tokens) | set(sem.meanings)):

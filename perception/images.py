@@ -45,7 +45,8 @@ class ImagePerception(nn.Module):
         self.index = {tok: i for i, tok in enumerate(self.vocab)}
         self.device = torch.device(config.device)
         if self.device.type == "cuda" and not torch.cuda.is_available():
-            raise ConfigError("device cuda asked for, but torch sees no CUDA device")
+            raise ConfigError("device cuda asked for, but torch sees no CUDA device "
+                              "(give --device cpu)")
         torch.manual_seed(seed)
         self.net = SymbolCNN(config.num_symbols, config.channels, config.hidden, config.size)
         self.net.to(self.device)

@@ -68,7 +68,8 @@ def search_recursive(inputs: list[tuple], outputs: list[Counter], arity: int,
     for i in range(arity):
         if enum.leaves[i][1] != INT:
             continue
-        for d_body in _descents(int_terms, i, inputs, arity, registry, library):
+        for d_body in _descents(int_terms, i, inputs, arity, registry, library,
+                                config.noise):
             d_fn = _fn(d_body, arity, registry, library)
             for b_body in _bases(int_terms, i, inputs, majority, arity, registry, library):
                 b_fn = _fn(b_body, arity, registry, library)
@@ -95,20 +96,25 @@ def _assemble(arity: int, i: int, d: Program, base: Program, step: Program) -> P
 
 
 def _descents(terms: list[Program], i: int, inputs: list[tuple], arity: int,
-              registry: Registry, library: Library) -> list[Program]:
+              registry: Registry, library: Library, noise: float) -> list[Program]:
+    """Terms that shrink argument i on the examples, all but a noise allowance of them:
+    misread inputs (a division by 0) must not rule a descent out; the recursion fails
+    on those inputs and the scorer counts them."""
+    positive = [a for a in inputs if a[i] > 0]
+    allowed = int(noise * len(positive)) + (1 if noise > 0 else 0)
     found = []
     for t in terms:
         if not _mentions(t, i) or t == Arg(i):
             continue
         fn = _fn(t, arity, registry, library)
-        ok = True
-        for a in inputs:
-            if a[i] > 0:
-                v = _safe(fn, a)
-                if v is None or not 0 <= v < a[i]:
-                    ok = False
+        bad = 0
+        for a in positive:
+            v = _safe(fn, a)
+            if v is None or not 0 <= v < a[i]:
+                bad += 1
+                if bad > allowed:
                     break
-        if ok:
+        if bad <= allowed:
             found.append(t)
     return found
 
