@@ -164,3 +164,34 @@ def test_a_round_abduces_only_within_its_time_limit(tmp_path) -> None:
     rounds = [e for e in events if e["event"] == "round"]
     assert len(rounds) == 2
     assert all(e["accuracy"] < 1 and e["abduced"] == 0 for e in rounds)
+
+
+def test_inspection_lists_an_image_runs_symbols_by_true_class(tmp_path) -> None:
+    """``nsr inspect`` on an image run: each symbol's images summarised by their true
+    classes (shown, never learned from); a run recorded on cuda loads on the CPU."""
+    import json
+
+    from nsr import checkpoint
+    from nsr.image_input import image_classes, image_preset
+    from nsr.run import symbol_rows, train_run
+
+    pixels, labels = _glyphs(200, 1)
+    examples = [Example((f"img:{i}",), int(labels[i]), {"symbols": (str(labels[i]),)})
+                for i in range(200)]
+    config = image_preset("hint", split=None, seed=0, size="image-cpu")
+    config = replace(config, loop=replace(config.loop, max_rounds=4, curriculum=(1,)),
+                     image=replace(config.image, steps=80))
+    train_run(config, tmp_path / "run", examples, images=pixels)
+    stored = json.loads((tmp_path / "run" / "config.json").read_text())
+    stored["image"]["device"] = "cuda"
+    (tmp_path / "run" / "config.json").write_text(json.dumps(stored))
+    machine, loaded, _ = checkpoint.load(tmp_path / "run", device="cpu")
+    assert loaded.image is not None and loaded.image.device == "cpu"
+    machine.perception.attach(pixels)
+    rows = symbol_rows(machine, image_classes(examples))
+    by_value = {r["program"]: r["tokens"] for r in rows if r.get("program")}
+    counts = {c: int(n) for c, n in zip(*np.unique(labels, return_counts=True))}
+    for value, program in ((1, "(inc zero)"), (2, "(inc (inc zero))")):
+        first, n = by_value[program][0].split(" x")
+        assert first == str(value) and int(n) > 0.9 * counts[value]
+    assert sum(int(t.split(" x")[1]) for r in rows for t in r["tokens"]) == 200
