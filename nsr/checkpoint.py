@@ -354,4 +354,4 @@ def build_semantics(config: TrainConfig, registry: Registry) -> SemanticModule:
     induction = InductionConfig(timeout=config.induction_timeout, min_fraction=0.3)
     return SemanticModule(registry, SemanticsConfig(
         primitive_sets=config.priors.primitive_sets, induction=induction,
-        valueless=config.priors.valueless_symbols))
+        valueless=config.priors.valueless_symbols, invent_threshold=config.invent_threshold))

@@ -137,6 +137,9 @@ class TrainConfig:
     interpreted: up to this many of perception's next most probable symbol sequences
     (one or two positions read otherwise). For perception that can misread (images)."""
     induction_timeout: float = 5.0
+    invent_threshold: float = 0.97
+    """A recursive program joins the library (for other programs to call) once it
+    explains at least this fraction of its symbol's examples."""
     threads: int = 1
     """CPU threads for torch: the small models here run fastest on one."""
     train_limit: int | None = None

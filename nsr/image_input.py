@@ -96,7 +96,9 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
     (``symbol_fallback``; other readings replace the widened fallback beam at
     prediction), and a stage target below 100 % (handwriting is ambiguous, so a stage's
     accuracy never quite reaches it, and the run ends after ``patience`` rounds without
-    a better one at the last stage)."""
+    a better one at the last stage). Misread images make a symbol's examples noisier, so
+    a recursive program joins the library once it explains 90 % of them (97 % with
+    symbols): ceiling division needs subtraction as its descent."""
     from nsr.presets import preset
 
     if size not in IMAGE_SIZES:
@@ -114,7 +116,7 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
     return replace(
         base, split="image",
         priors=replace(base.priors, perception_init=described[init]),
-        train_limit=None, symbol_fallback=16, prediction_widening=0,
+        train_limit=None, symbol_fallback=16, prediction_widening=0, invent_threshold=0.9,
         loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
                      max_rounds=100, short_variants=6, split_symbols=True,
                      abduce_per_round=400, abduce_seconds=60.0, parser_epochs=6,

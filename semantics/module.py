@@ -62,6 +62,8 @@ class SemanticsConfig:
     """Whether a symbol may carry no value (a declared prior)."""
     library_size: int = 8
     """Established recursive programs join the library, for other programs to call."""
+    invent_threshold: float = 0.97
+    """The fraction of its examples a recursive program must explain to join it."""
 
 
 class SemanticModule:
@@ -190,7 +192,7 @@ class SemanticModule:
         symbol that first owned it later changes meaning."""
         program = meaning.program
         if (program is None or not uses_recursion(program) or total < 8
-                or meaning.matched < self.config.keep_threshold * total
+                or meaning.matched < self.config.invent_threshold * total
                 or len(self.library.items) >= self.config.library_size
                 or any(str(inv.program) == str(program) for inv in self.library)):
             return

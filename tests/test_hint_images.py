@@ -143,7 +143,7 @@ def test_a_tiny_image_run_learns_symbols_from_values_and_reloads(tmp_path) -> No
     machine, loaded, _ = checkpoint.load(tmp_path / "run")
     assert loaded.image is not None and loaded.image.init == "random"
     assert (machine.symbol_fallback, machine.prediction_widening) == (16, 0)
-    assert loaded.loop.abduce_seconds == 60.0
+    assert loaded.loop.abduce_seconds == 60.0 and loaded.invent_threshold == 0.9
     machine.perception.attach(pixels)
     result = evaluate(machine, examples[200:])
     assert result["accuracy"] > 0.9

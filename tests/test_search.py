@@ -247,3 +247,24 @@ def test_ceiling_division_is_found_despite_a_few_divisions_by_zero(
     assert result.matched == 60, str(result.program)
     interp = Interpreter(REGISTRY, verified_library)
     assert [interp.run(result.program, (x, 7)) for x in (0, 1, 7, 8, 100)] == [0, 1, 1, 2, 15]
+
+
+@pytest.mark.parametrize("threshold, joins", [(0.97, False), (0.9, True)])
+def test_a_recursive_program_joins_the_library_at_the_invent_threshold(
+        threshold: float, joins: bool) -> None:
+    """Subtraction that explains 92 % of its (noisy) examples is kept; it becomes a
+    library primitive, which ceiling division needs as its descent, only where the
+    threshold allows (the image preset's 0.9; 0.97 by default)."""
+    from semantics.module import SemanticModule, SemanticsConfig
+
+    sem = SemanticModule(REGISTRY, SemanticsConfig(primitive_sets=("nat",),
+                                                   invent_threshold=threshold))
+    sem.set_program(3, parse_program("(fix 2 (if0 $1 $0 (dec (recur $0 (dec $1)))))"))
+    rng = random.Random(3)
+    for k in range(50):
+        x, y = rng.randint(0, 12), rng.randint(0, 12)
+        sem.collect(3, (x, y), max(x - y, 0) if k % 12 else x + y + 1)
+    sem.learn()
+    assert str(sem.meanings[3].program).startswith("(fix 2")
+    assert 0.9 <= sem.meanings[3].matched / sem.meanings[3].total < 0.97
+    assert (len(sem.library.items) == 1) is joins
