@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import resource
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -87,6 +88,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     t0 = time.monotonic() - elapsed
     progress: dict[str, Any] = ended or {"round": start_round - 1, "seconds": elapsed}
     if not resume:
+        shutil.rmtree(run_dir / BEST, ignore_errors=True)  # an overwritten run's best
         checkpoint.save(run_dir, machine, config, progress, data=data)
     on_event({"event": "start", "priors": config.priors.describe(), "examples": len(examples),
               "resumed_from": start_round if resume else None})

@@ -116,6 +116,9 @@ def test_a_stalled_run_ends_on_the_state_its_best_accuracy_was_measured_on(
     assert "keeps the state of round 2, 90.00%" in report.round_line(lines[-2])
     again = train_run(config, run, train[:20], resume=True)
     assert again["round"] == 5 and checkpoint.load(run)[0].parser._learn_calls == 1001
+    # a new run in the same folder (--overwrite) does not inherit the old best state
+    train_run(replace(config, loop=replace(config.loop, max_rounds=0)), run, train[:20])
+    assert not (run / "best").exists()
 
 
 def test_without_patience_no_best_state_is_written(tmp_path: Path,
