@@ -135,9 +135,10 @@ def test_a_signal_stops_with_a_checkpoint_of_the_last_round(
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("round"):
+            # the first round line: the whole run takes a few seconds, so a later line
+            # leaves too little time on a busy machine (it had ended with code 0 once)
             printed = int(line.split()[1])
-            if printed >= 2:
-                break
+            break
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
