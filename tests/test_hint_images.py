@@ -126,20 +126,29 @@ def test_image_input_without_data_is_refused_with_a_clear_error(tmp_path, monkey
     assert "--input image needs --data-dir" in result.output
 
 
+def _single_image_run(run: Path, n: int, train: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """A 4-round image run on the first ``train`` of ``n`` single glyph images, each
+    labelled with its shape's number; returns the images, classes and examples."""
+    from nsr.image_input import image_preset
+    from nsr.run import train_run
+
+    pixels, labels = _glyphs(n, 1)
+    examples = [Example((f"img:{i}",), int(labels[i]), {"symbols": (str(labels[i]),)})
+                for i in range(n)]
+    config = image_preset("hint", split=None, seed=0, size="image-cpu")
+    config = replace(config, loop=replace(config.loop, max_rounds=4, curriculum=(1,)),
+                     image=replace(config.image, steps=80))
+    train_run(config, run, examples[:train], images=pixels)
+    return pixels, labels, examples
+
+
 def test_a_tiny_image_run_learns_symbols_from_values_and_reloads(tmp_path) -> None:
     """Single images whose value is their shape's number: abduction gives each value a
     new symbol, the CNN learns them, and a reloaded run reads unseen images right."""
     from nsr import checkpoint
-    from nsr.image_input import image_preset
-    from nsr.run import evaluate, train_run
+    from nsr.run import evaluate
 
-    pixels, labels = _glyphs(260, 1)
-    examples = [Example((f"img:{i}",), int(labels[i]), {"symbols": (str(labels[i]),)})
-                for i in range(260)]
-    config = image_preset("hint", split=None, seed=0, size="image-cpu")
-    config = replace(config, loop=replace(config.loop, max_rounds=4, curriculum=(1,)),
-                     image=replace(config.image, steps=80))
-    train_run(config, tmp_path / "run", examples[:200], images=pixels)
+    pixels, _, examples = _single_image_run(tmp_path / "run", 260, train=200)
     machine, loaded, _ = checkpoint.load(tmp_path / "run")
     assert loaded.image is not None and loaded.image.init == "random"
     assert (machine.symbol_fallback, machine.prediction_widening) == (16, 0)
@@ -172,16 +181,10 @@ def test_inspection_lists_an_image_runs_symbols_by_true_class(tmp_path) -> None:
     import json
 
     from nsr import checkpoint
-    from nsr.image_input import image_classes, image_preset
-    from nsr.run import symbol_rows, train_run
+    from nsr.image_input import image_classes
+    from nsr.run import symbol_rows
 
-    pixels, labels = _glyphs(200, 1)
-    examples = [Example((f"img:{i}",), int(labels[i]), {"symbols": (str(labels[i]),)})
-                for i in range(200)]
-    config = image_preset("hint", split=None, seed=0, size="image-cpu")
-    config = replace(config, loop=replace(config.loop, max_rounds=4, curriculum=(1,)),
-                     image=replace(config.image, steps=80))
-    train_run(config, tmp_path / "run", examples, images=pixels)
+    pixels, labels, examples = _single_image_run(tmp_path / "run", 200, train=200)
     stored = json.loads((tmp_path / "run" / "config.json").read_text())
     stored["image"]["device"] = "cuda"
     (tmp_path / "run" / "config.json").write_text(json.dumps(stored))
