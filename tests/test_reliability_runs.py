@@ -31,8 +31,11 @@ def _nsr(*args: str | Path) -> list[str]:
 def _start(*args: str | Path) -> subprocess.Popen:
     # One thread each: two runs at once on two cores, without threads spinning for a core.
     env = {**os.environ, "NSR_DATA": "", "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
+    # Ctrl-C's default action, whatever the test process inherited (a child starts with
+    # an ignored SIGINT ignored, and Python then never raises KeyboardInterrupt).
     return subprocess.Popen(_nsr(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+                            text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _finish(proc: subprocess.Popen, timeout: float = 240) -> tuple[str, str]:
