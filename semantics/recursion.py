@@ -95,13 +95,18 @@ def _assemble(arity: int, i: int, d: Program, base: Program, step: Program) -> P
     return Fix(arity, App(Prim("if0"), (Arg(i), base, _substitute(step, arity, call))))
 
 
+def _allowance(rate: float, n: int) -> int:
+    """How many of ``n`` checks may fail at a failure ``rate`` (one more, if any may)."""
+    return int(rate * n) + (1 if rate > 0 else 0)
+
+
 def _descents(terms: list[Program], i: int, inputs: list[tuple], arity: int,
               registry: Registry, library: Library, noise: float) -> list[Program]:
     """Terms that shrink argument i on the examples, all but a noise allowance of them:
     misread inputs (a division by 0) must not rule a descent out; the recursion fails
     on those inputs and the scorer counts them."""
     positive = [a for a in inputs if a[i] > 0]
-    allowed = int(noise * len(positive)) + (1 if noise > 0 else 0)
+    allowed = _allowance(noise, len(positive))
     found = []
     for t in terms:
         if not _mentions(t, i) or t == Arg(i):
@@ -200,7 +205,7 @@ def _passes_pairs(s_fn: Callable, pairs: list[tuple], noise: float) -> bool:
     example spoils up to two pairs (as the larger input and as the smaller one), and
     pseudo-labels from misread images are often noisier than the scorer's noise rate;
     so the filter lets through twice that rate per pair, and the scorer judges."""
-    allowed = int(noise * 4 * len(pairs)) + (1 if noise > 0 else 0)
+    allowed = _allowance(4 * noise, len(pairs))
     bad = 0
     for env, out in pairs:
         if _safe(s_fn, env) != out:
