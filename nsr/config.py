@@ -51,6 +51,9 @@ class LoopConfig:
             literals must find its meaning, as many as there are programs).
         split_symbols: abduction may introduce symbols (``nsr.symbol_splits``), for
             perception that does not start each token on its own symbol (images).
+        appearance_splits: with ``split_symbols``, a poorly explained symbol whose
+            images form two clusters with different meanings is split in two
+            (:mod:`nsr.appearance_splits`); for image perception.
         abduce_per_round: most failed examples abduced in one round.
         abduce_seconds: wall-clock limit on one round's abduction (``None``: none);
             the failures not reached by then wait for a later round. It bounds a
@@ -79,6 +82,7 @@ class LoopConfig:
     short_variants: int = 2
     long_variants: int = 2
     split_symbols: bool = False
+    appearance_splits: bool = False
     abduce_per_round: int = 1500
     abduce_seconds: float | None = None
     parser_epochs: int = 3

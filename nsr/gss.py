@@ -100,12 +100,18 @@ def valued(children: Sequence[int], values: Sequence[Any]) -> list[Any]:
 def node_examples(symbols: Sequence[int], tree: DependencyTree, values: Sequence[Any]
                   ) -> list[tuple[int, tuple, Any]]:
     """(symbol, children values, value) of every node whose values are all known."""
+    return [(s, args, value) for _, s, args, value in node_examples_at(symbols, tree, values)]
+
+
+def node_examples_at(symbols: Sequence[int], tree: DependencyTree, values: Sequence[Any]
+                     ) -> list[tuple[int, int, tuple, Any]]:
+    """:func:`node_examples` with each node's position first."""
     kids = children_of(tree)
     out = []
     for node, s in enumerate(symbols):
         args = tuple(valued(kids[node], values))
         if values[node] is not UNDEFINED and all(a is not UNDEFINED for a in args):
-            out.append((s, args, values[node]))
+            out.append((node, s, args, values[node]))
     return out
 
 

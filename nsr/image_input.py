@@ -119,8 +119,8 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
         train_limit=None, symbol_fallback=16, prediction_widening=0, invent_threshold=0.9,
         loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
                      max_rounds=100, short_variants=6, split_symbols=True,
-                     abduce_per_round=400, abduce_seconds=60.0, parser_epochs=6,
-                     patience=10),
+                     appearance_splits=True, abduce_per_round=400, abduce_seconds=60.0,
+                     parser_epochs=6, patience=10),
         image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
                                     **IMAGE_SIZES[size]))
 

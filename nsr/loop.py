@@ -18,9 +18,9 @@ from typing import Any
 import torch
 
 from nsr.abduction import Revision, abduce
+from nsr.appearance_splits import Occurrence, apply_splits, find_splits, occurrences
 from nsr.config import LoopConfig
 from nsr.machine import Deduction, Machine
-from nsr.gss import node_examples
 from nsr.symbol_splits import FreshSymbols, split_variants
 from nsr.tree_edits import attach_to_preceding, bracket_valueless, neighbourhood
 from nsr.trees import all_trees
@@ -100,7 +100,7 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
         if time.monotonic() >= until:
             break
         revisions[i] = _abduce_one(machine, pool[i], deductions[i], config, fresh)
-    _update(machine, pool, deductions, correct, revisions, config, fresh)
+    _update(machine, pool, deductions, correct, revisions, config, rng, fresh)
     return {"accuracy": accuracy, "abduced": len(revisions),
             "revised": sum(1 for r in revisions.values() if r),
             "programs": len(machine.semantics.meanings)}
@@ -141,15 +141,17 @@ def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...],
 
 
 def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
-                           deductions: list[Deduction], config: LoopConfig) -> set[int]:
+                           deductions: list[Deduction], config: LoopConfig
+                           ) -> tuple[set[int], list[Occurrence]]:
     """Leave-one-out examples from short inputs: each symbol is hidden in turn and every
     tree consistent with the other symbols' programs contributes, with weight 1/k.
 
     Trees that only happen to work under a symbol's current (possibly wrong) program do
     not outvote the alternatives, so a meaning that explains more inputs can replace it.
-    Returns the symbols so re-estimated."""
+    Returns the symbols so re-estimated and their occurrences."""
     sem = machine.semantics
     done: set[int] = set()
+    found: list[Occurrence] = []
     for index, (example, deduced) in enumerate(zip(pool, deductions)):
         if len(example.inputs) > config.reestimate_len:
             continue
@@ -165,12 +167,12 @@ def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
             revs = abduce(example.target, proposals, sem, limit=2 * config.alternatives,
                           hidden=frozenset({s}))
             for rev in revs:
-                for sym, args, value in rev.examples():
-                    if sym == s and not (failed and sem.known(s)
-                                         and sem.arity(s) != len(args)):
-                        sem.collect(sym, args, value, 1.0 / len(revs), group=(index, s))
+                found += [o for o in occurrences(example.inputs, rev.symbols, rev.tree,
+                                                 rev.values, 1.0 / len(revs), (index, s))
+                          if o.symbol == s and not (failed and sem.known(s)
+                                                    and sem.arity(s) != len(o.args))]
             done.add(s)
-    return done
+    return done, found
 
 
 def _perceived(tokens: list, symbols: list, is_literal
@@ -295,16 +297,17 @@ def _split_roles(sem: SemanticModule, symbols: list[tuple[int, ...]], trees: lis
 
 def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deduction],
             correct: list[bool], revisions: dict[int, list[Revision]],
-            config: LoopConfig, fresh: FreshSymbols | None = None) -> None:
+            config: LoopConfig, rng: random.Random,
+            fresh: FreshSymbols | None = None) -> None:
     sem = machine.semantics
     sem.clear_examples()
     tokens, symbols, trees = [], [], []
     valueless: set[int] = {s for s, m in sem.meanings.items() if m.valueless}
-    labelled: list[tuple[int, tuple[int, ...], Any, float]] = []
+    labelled: list[Occurrence] = []
     for i, ok in enumerate(correct):
         if ok:
             d = deductions[i]
-            labelled.append((i, d.symbols, node_examples(d.symbols, d.tree, d.values), 1.0))
+            labelled += occurrences(pool[i].inputs, d.symbols, d.tree, d.values, 1.0)
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
             trees.append(_parser_label(d.tree, d.values, config))
@@ -312,7 +315,8 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
                 valueless.update(s for s, v in zip(d.symbols, d.values) if v is NO_VALUE)
     for i, revs in revisions.items():
         for rev in revs:
-            labelled.append((i, rev.symbols, list(rev.examples()), 1.0 / len(revs)))
+            labelled += occurrences(pool[i].inputs, rev.symbols, rev.tree, rev.values,
+                                    1.0 / len(revs))
         if revs and (len(revs) == 1 or not revs[0].unknown):
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
@@ -326,12 +330,16 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
         roles_split = symbols is not before
     if not all(correct) or roles_split:
         # Programs that explain the whole pool are kept as they are.
-        short = _reestimate_from_short(machine, pool, deductions, config)
-        for _, _, examples, weight in labelled:
-            for s, args, value in examples:
-                if s not in short:
-                    sem.collect(s, args, value, weight)
-        sem.learn()
+        short, occs = _reestimate_from_short(machine, pool, deductions, config)
+        occs += [o for o in labelled if o.symbol not in short]
+        settled: set[int] = set()
+        if fresh is not None and config.appearance_splits:
+            moves = find_splits(machine, occs, fresh, rng)
+            occs, symbols = apply_splits(moves, sem, occs, tokens, symbols)
+            settled = {s for mv in moves for s in (mv.origin, mv.target)}
+        for o in occs:
+            sem.collect(o.symbol, o.args, o.value, o.weight, o.group)
+        sem.learn([s for s in sem.examples if s not in settled])
     if tokens:
         literals = sem.literals
         machine.perception.learn(*_perceived(tokens, symbols, literals.is_literal))

@@ -33,6 +33,10 @@ class SymbolCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))  # (B, V)
 
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """The head's hidden layer, ``(B, hidden)``: what the last layer reads."""
+        return self.head[:3](self.features(x))
+
 
 def jitter(x: torch.Tensor, generator: torch.Generator | None = None,
            shift: float = 0.1, scale: float = 0.1, degrees: float = 10.0) -> torch.Tensor:

@@ -128,6 +128,19 @@ class ImagePerception(nn.Module):
             at += len(tokens)
         return out
 
+    def embeddings(self, tokens: Sequence[str]) -> torch.Tensor:
+        """``(len(tokens), hidden)`` features of the images on CPU (not cached): how
+        the network sees them, for clustering the images read as one symbol."""
+        self._require_images()
+        rows = torch.tensor(image_rows(tokens), dtype=torch.long)
+        self.net.eval()
+        out = []
+        with torch.no_grad(), self._autocast():
+            for lo in range(0, rows.numel(), self.config.eval_batch):
+                out.append(self.net.embed(self._batch(rows[lo: lo + self.config.eval_batch]))
+                           .float().cpu())
+        return torch.cat(out) if out else torch.zeros(0, self.config.hidden)
+
     def predict(self, batch: Sequence[Sequence[str]]) -> list[torch.Tensor]:
         """One (T, V) log-probability tensor per input."""
         return [self.log_probs(tokens) for tokens in batch]

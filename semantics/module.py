@@ -66,6 +66,16 @@ class SemanticsConfig:
     """The fraction of its examples a recursive program must explain to join it."""
 
 
+@dataclass(frozen=True)
+class Fit:
+    """What a set of examples says a symbol means (see :meth:`SemanticModule.fit`)."""
+
+    program: Program | None
+    """``None``: the symbol carries no value."""
+    matched: float
+    total: float
+
+
 class SemanticModule:
     """Programs of the latent symbols, plus the examples they were induced from."""
 
@@ -133,27 +143,18 @@ class SemanticModule:
                     self.set_valueless(s)
                     changes[s] = "no value"
                 continue
-            by_arity: Counter = Counter()
-            for (args, value, _), n in counter.items():
-                if value is not NO_VALUE:
-                    by_arity[len(args)] += n
-            if not by_arity:
+            valued = self._valued_examples(counter)
+            if valued is None:
                 continue
-            arity = by_arity.most_common(1)[0][0]
-            examples = [(a, v, n, g) for (a, v, g), n in counter.most_common(
-                self.config.max_examples_per_symbol) if len(a) == arity and v is not NO_VALUE]
+            arity, examples, total = valued
             current = self.meanings.get(s)
-            total = sum(n for _, _, n, g in examples if g is None)
-            total += len({g for *_, g in examples if g is not None})
             if current is not None and current.arity == arity and not current.valueless:
                 matched = self._matches(current, examples)
                 if matched >= self.config.keep_threshold * total:
                     current.matched, current.total = matched, total
                     self._maybe_invent(current, total)
                     continue
-            result = induce(examples, arity, primitives=self.primitives,
-                            registry=self.registry, library=self.library,
-                            config=self.config.induction)
+            result = self._induce(examples, arity)
             if result.program is None:
                 if current is not None and (current.arity != arity or current.valueless):
                     del self.meanings[s]
@@ -163,6 +164,50 @@ class SemanticModule:
             self._maybe_invent(self.meanings[s], result.total)
             changes[s] = str(result.program)
         return changes
+
+    def fit(self, counter: Counter) -> Fit | None:
+        """What examples in :attr:`examples`' form say a symbol means, without changing
+        any symbol: no value, or the program induction finds (``None``: neither)."""
+        if self.config.valueless and self._mostly_valueless(counter):
+            silent = sum(n for (_, v, _), n in counter.items() if v is NO_VALUE)
+            return Fit(None, silent, sum(counter.values()))
+        valued = self._valued_examples(counter)
+        if valued is None:
+            return None
+        arity, examples, total = valued
+        result = self._induce(examples, arity)
+        return None if result.program is None else Fit(result.program, result.matched,
+                                                       result.total)
+
+    def explained(self, fit: Fit, counter: Counter) -> float:
+        """The weight of the examples (in :attr:`examples`' form) ``fit`` explains."""
+        if fit.program is None:
+            return sum(n for (_, v, _), n in counter.items() if v is NO_VALUE)
+        arity = arity_of(fit.program)
+        fn = compile_function(fit.program, self.registry, self.library, self._interp)
+        meaning = Meaning(fit.program, arity, 0, 0, fn)
+        return sum(n for (a, v, _), n in counter.items()
+                   if len(a) == arity and v is not NO_VALUE and self._safe(meaning, a) == v)
+
+    def _valued_examples(self, counter: Counter) -> tuple[int, list[tuple], float] | None:
+        """(arity, examples, total) of the examples that carry a value, at the most
+        supported arity; a group of alternative readings counts once."""
+        by_arity: Counter = Counter()
+        for (args, value, _), n in counter.items():
+            if value is not NO_VALUE:
+                by_arity[len(args)] += n
+        if not by_arity:
+            return None
+        arity = by_arity.most_common(1)[0][0]
+        examples = [(a, v, n, g) for (a, v, g), n in counter.most_common(
+            self.config.max_examples_per_symbol) if len(a) == arity and v is not NO_VALUE]
+        total = sum(n for _, _, n, g in examples if g is None)
+        total += len({g for *_, g in examples if g is not None})
+        return arity, examples, total
+
+    def _induce(self, examples: list[tuple], arity: int):
+        return induce(examples, arity, primitives=self.primitives, registry=self.registry,
+                      library=self.library, config=self.config.induction)
 
     @staticmethod
     def _mostly_valueless(counter: Counter) -> bool:
