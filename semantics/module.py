@@ -174,7 +174,7 @@ class SemanticModule:
         valued = self._valued_examples(counter)
         if valued is None:
             return None
-        arity, examples, total = valued
+        arity, examples, _ = valued
         result = self._induce(examples, arity)
         return None if result.program is None else Fit(result.program, result.matched,
                                                        result.total)
