@@ -100,10 +100,11 @@ def run_round(machine: Machine, pool: Sequence[Example], config: LoopConfig,
         if time.monotonic() >= until:
             break
         revisions[i] = _abduce_one(machine, pool[i], deductions[i], config, fresh)
-    _update(machine, pool, deductions, correct, revisions, config, rng, fresh)
+    moved = _update(machine, pool, deductions, correct, revisions, config, rng, fresh)
     return {"accuracy": accuracy, "abduced": len(revisions),
             "revised": sum(1 for r in revisions.values() if r),
-            "programs": len(machine.semantics.meanings)}
+            "programs": len(machine.semantics.meanings),
+            **({"appearance_splits": moved} if config.appearance_splits else {})}
 
 
 def _symbol_variants(machine: Machine, example: Example, base: tuple[int, ...],
@@ -298,7 +299,9 @@ def _split_roles(sem: SemanticModule, symbols: list[tuple[int, ...]], trees: lis
 def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deduction],
             correct: list[bool], revisions: dict[int, list[Revision]],
             config: LoopConfig, rng: random.Random,
-            fresh: FreshSymbols | None = None) -> None:
+            fresh: FreshSymbols | None = None) -> int:
+    """Updates every module from the round's pseudo-labels; returns how many symbols
+    were split by appearance."""
     sem = machine.semantics
     sem.clear_examples()
     tokens, symbols, trees = [], [], []
@@ -324,7 +327,7 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             if fresh is not None:
                 valueless.update(s for s, v in zip(revs[0].symbols, revs[0].values)
                                  if v is NO_VALUE)
-    roles_split = False
+    roles_split, split = False, 0
     if fresh is not None and symbols:
         before, symbols = symbols, _split_roles(sem, symbols, trees, valueless, fresh)
         roles_split = symbols is not before
@@ -337,6 +340,7 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             moves = find_splits(machine, occs, fresh, rng)
             occs, symbols = apply_splits(moves, sem, occs, tokens, symbols)
             settled = {s for mv in moves for s in (mv.origin, mv.target)}
+            split = len({mv.origin for mv in moves})
         for o in occs:
             sem.collect(o.symbol, o.args, o.value, o.weight, o.group)
         sem.learn([s for s in sem.examples if s not in settled])
@@ -347,3 +351,4 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
         machine.parser.learn(viewed, trees, epochs=config.parser_epochs)
         machine.parser_counts = Counter(s for seq in viewed if len(seq) > 1 for s in seq)
     _forget_unperceived(machine)
+    return split

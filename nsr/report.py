@@ -55,6 +55,8 @@ def round_line(event: dict[str, Any]) -> str:
             f"train acc {100 * event['accuracy']:6.2f}%  abduced {event['abduced']:5d} "
             f"revised {event['revised']:5d}  programs {event['programs']:3d}  "
             f"{event['seconds']:.1f}s"
+            + (f"  split by appearance {event['appearance_splits']}"
+               if event.get("appearance_splits") else "")
             + (f"  (no better accuracy in {event['schedule']['since_best']} rounds: stop"
                + _kept(event.get("kept")) + ")" if event.get("stalled") else ""))
 

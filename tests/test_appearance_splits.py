@@ -119,3 +119,16 @@ def test_a_valueless_kind_inside_a_digit_symbol_gets_its_own_symbol() -> None:
     kinds = {next(iter(mv.tokens)).split(":")[0]: mv for mv in moves}
     assert kinds["seven"].target == 6 and kinds["seven"].fit.program is not None
     assert kinds["open"].target != 6 and kinds["open"].fit.program is None
+
+
+def test_image_runs_split_by_appearance_and_say_so() -> None:
+    from nsr.image_input import image_preset
+    from nsr.presets import preset
+    from nsr.report import round_line
+
+    assert image_preset("hint", split=None, seed=0).loop.appearance_splits
+    assert not preset("hint", split="symbol", seed=0).loop.appearance_splits
+    event = {"round": 4, "stage": 3, "pool": 10, "accuracy": 0.5, "abduced": 1,
+             "revised": 1, "programs": 3, "seconds": 1.0}
+    assert "appearance" not in round_line({**event, "appearance_splits": 0})
+    assert "split by appearance 2" in round_line({**event, "appearance_splits": 2})
