@@ -26,6 +26,7 @@ from typing import Any
 
 import torch
 
+from nsr.errors import ConfigError
 from nsr.gss import node_examples_at
 from nsr.machine import Machine
 from nsr.symbol_splits import FreshSymbols
@@ -116,6 +117,9 @@ def find_splits(machine: Machine, occs: Sequence[Occurrence], fresh: FreshSymbol
     docstring). Sides of different symbols with one meaning share a symbol (two
     symbols that each mix ``-`` and ``*`` become one of each); a side takes a symbol
     that already has its meaning, else one of its origins, else a free symbol."""
+    if not hasattr(machine.perception, "embeddings"):
+        raise ConfigError("appearance_splits needs image perception (it clusters the "
+                          "network's view of the images)")
     sem = machine.semantics
     by_symbol: dict[int, list[Occurrence]] = defaultdict(list)
     for o in occs:

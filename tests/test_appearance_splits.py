@@ -7,9 +7,11 @@ from __future__ import annotations
 import random
 from types import SimpleNamespace
 
+import pytest
 import torch
 
 from nsr.appearance_splits import Occurrence, apply_splits, find_splits
+from nsr.errors import ConfigError
 from nsr.registry import Registry
 from nsr.symbol_splits import FreshSymbols
 from semantics.module import NO_VALUE, SemanticModule, SemanticsConfig
@@ -132,3 +134,11 @@ def test_image_runs_split_by_appearance_and_say_so() -> None:
              "revised": 1, "programs": 3, "seconds": 1.0}
     assert "appearance" not in round_line({**event, "appearance_splits": 0})
     assert "split by appearance 2" in round_line({**event, "appearance_splits": 2})
+
+
+def test_word_perception_is_refused_clearly() -> None:
+    occs = _binary("plus", 3, lambda x, y: x + y)
+    machine = SimpleNamespace(semantics=_machine(_reads(occs)).semantics,
+                              perception=SimpleNamespace(config=_Looks.config))
+    with pytest.raises(ConfigError, match="image perception"):
+        find_splits(machine, occs, SimpleNamespace(free=[]), random.Random(0))
