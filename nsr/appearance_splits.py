@@ -58,6 +58,10 @@ class Side:
     fit: Fit
     explained: float
 
+    @property
+    def weight(self) -> float:
+        return sum(self.counter.values())
+
 
 @dataclass(frozen=True)
 class Move:
@@ -103,13 +107,6 @@ def _counter(occs: Sequence[Occurrence]) -> Counter:
     return out
 
 
-def _current_explained(sem: SemanticModule, symbol: int, counter: Counter) -> float:
-    meaning = sem.meanings.get(symbol)
-    if meaning is None:
-        return 0.0
-    return sem.explained(Fit(meaning.program, 0, 0), counter)
-
-
 def find_splits(machine: Machine, occs: Sequence[Occurrence], fresh: FreshSymbols,
                 rng: random.Random, settings: SplitSettings = SplitSettings()
                 ) -> list[Move]:
@@ -131,7 +128,7 @@ def find_splits(machine: Machine, occs: Sequence[Occurrence], fresh: FreshSymbol
         total = sum(counter.values())
         if total < settings.min_weight:
             continue
-        share = _current_explained(sem, s, counter) / total
+        share = sem.explained_now(s, counter) / total
         if share < settings.below:
             candidates.append((share, s))
     sides: list[Side] = []
@@ -191,12 +188,12 @@ def _assign(sem: SemanticModule, sides: list[Side], occurring: set[int],
              if t not in sem.meanings and t not in occurring and t not in fresh.free]
     taken: set[int] = set()
     moves = []
-    for g in sorted(groups, key=lambda g: -sum(sum(x.counter.values()) for x in g)):
-        head = max(g, key=lambda x: sum(x.counter.values()))
+    for g in sorted(groups, key=lambda g: -sum(x.weight for x in g)):
+        head = max(g, key=lambda x: x.weight)
         same_meaning = [t for t in others if t not in taken and _same(
             sem, Fit(sem.meanings[t].program, 0, 0), head)]
-        by_weight = sorted({x.origin for x in g}, key=lambda o: -sum(
-            sum(x.counter.values()) for x in g if x.origin == o))
+        by_weight = sorted({x.origin for x in g},
+                           key=lambda o: -sum(x.weight for x in g if x.origin == o))
         target = next((t for t in same_meaning + by_weight if t not in taken), None)
         if target is None:
             target = fresh.get(("appearance", len(taken)))

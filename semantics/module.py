@@ -182,12 +182,22 @@ class SemanticModule:
     def explained(self, fit: Fit, counter: Counter) -> float:
         """The weight of the examples (in :attr:`examples`' form) ``fit`` explains."""
         if fit.program is None:
-            return sum(n for (_, v, _), n in counter.items() if v is NO_VALUE)
-        arity = arity_of(fit.program)
+            return self._explained_by(Meaning(None, 0, 0, 0), counter)
         fn = compile_function(fit.program, self.registry, self.library, self._interp)
-        meaning = Meaning(fit.program, arity, 0, 0, fn)
-        return sum(n for (a, v, _), n in counter.items()
-                   if len(a) == arity and v is not NO_VALUE and self._safe(meaning, a) == v)
+        return self._explained_by(Meaning(fit.program, arity_of(fit.program), 0, 0, fn),
+                                  counter)
+
+    def explained_now(self, symbol: int, counter: Counter) -> float:
+        """What :meth:`explained` gives for ``symbol``'s current meaning (0 without
+        one), through its compiled function and native fast path."""
+        meaning = self.meanings.get(symbol)
+        return 0.0 if meaning is None else self._explained_by(meaning, counter)
+
+    def _explained_by(self, meaning: Meaning, counter: Counter) -> float:
+        if meaning.valueless:
+            return sum(n for (_, v, _), n in counter.items() if v is NO_VALUE)
+        return sum(n for (a, v, _), n in counter.items() if len(a) == meaning.arity
+                   and v is not NO_VALUE and self._safe(meaning, a) == v)
 
     def _valued_examples(self, counter: Counter) -> tuple[int, list[tuple], float] | None:
         """(arity, examples, total) of the examples that carry a value, at the most
