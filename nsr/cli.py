@@ -156,7 +156,7 @@ DataDir = Annotated[Optional[Path], typer.Option(
 
 
 def _reporter(plain: bool):
-    from nsr.report import priors_table, round_line
+    from nsr.report import consolidation_line, priors_table, round_line
 
     fancy = console.is_terminal and not plain
 
@@ -172,6 +172,9 @@ def _reporter(plain: bool):
         elif event["event"] == "round":
             line = round_line(event)
             console.print(f"[cyan]{line}[/]") if fancy else typer.echo(line, err=False)
+        elif event["event"] == "consolidated":
+            line = consolidation_line(event)
+            console.print(f"[green]{line}[/]") if fancy else typer.echo(line, err=False)
     return report
 
 
@@ -265,7 +268,7 @@ def _task_options_only(benchmark: str, split: str | None, *paths: Path | None) -
 
 def _train_task(task: Path | None, *, resume: Path | None, out: Path | None, seed: int,
                 plain: bool, code: list[Path] | None, checkpoint_every: int | None,
-                overwrite: bool) -> None:
+                overwrite: bool, max_seconds: float | None = None) -> None:
     """``nsr train --task spec.toml`` (or ``--resume`` of such a run)."""
     from nsr import task_run
     from nsr.checkpoint import load
@@ -289,7 +292,8 @@ def _train_task(task: Path | None, *, resume: Path | None, out: Path | None, see
             summary = train_run(config, run_dir, setup.train, registry=setup.registry,
                                 resume=resume is not None, on_event=_reporter(plain),
                                 source={"task": str(setup.spec.source),
-                                        "train_file": str(setup.spec.train)})
+                                        "train_file": str(setup.spec.train)},
+                                max_seconds=max_seconds)
             machine, config, _ = load(run_dir, setup.registry)
             result = evaluate(machine, setup.test)
     except NSRError as exc:
@@ -328,7 +332,11 @@ def train(
         code: CodeOption = None,
         task: Annotated[Optional[Path], typer.Option(
             help="Your own task: a TOML spec naming data files, tokenisation, output "
-                 "type, primitive sets and priors (instead of a benchmark).")] = None
+                 "type, primitive sets and priors (instead of a benchmark).")] = None,
+        max_seconds: Annotated[Optional[float], typer.Option(
+            help="End the run after the round that brings its training time (all "
+                 "sessions of a resumed run) to this many seconds, on its best state of "
+                 "the last stage where it has one.", min=0)] = None
         ) -> None:
     """Train perception, parser and programs jointly from (input, output) pairs."""
     from nsr.checkpoint import load
@@ -340,7 +348,8 @@ def train(
     if task is not None or (resume is not None and is_task_run(resume)):
         _task_options_only(benchmark, split, data_dir, train_file, test_file)
         return _train_task(task, resume=resume, out=out, seed=seed, plain=plain, code=code,
-                           checkpoint_every=checkpoint_every, overwrite=overwrite)
+                           checkpoint_every=checkpoint_every, overwrite=overwrite,
+                           max_seconds=max_seconds)
     run_dir: Path | None = None
     try:
         registry = run_registry(resume, code) if resume else load_registry(code)
@@ -367,12 +376,14 @@ def train(
             record(run_dir, None, code or [])
         if checkpoint_every is not None:
             config = replace(config, checkpoint_every=checkpoint_every)
-        images = None
+        images, consolidation = None, []
         with _data_errors():
             if config.image is not None:
-                from nsr.image_input import image_training_sample, load_image_data
+                from nsr.image_input import (image_consolidation_sample,
+                                             image_training_sample, load_image_data)
                 data = load_image_data(data_dir)
                 train_set, test_set, images = data.train, data.test, data.pixels
+                consolidation = image_consolidation_sample(train_set, config)
                 train_set = image_training_sample(train_set, config)
             else:
                 train_set, test_set = load_examples(
@@ -382,7 +393,8 @@ def train(
             summary = train_run(config, run_dir, train_set, registry=registry,
                                 resume=resume is not None, on_event=_reporter(plain),
                                 source=_data_source(data_dir, train_file, test_file),
-                                images=images)
+                                images=images, consolidation=consolidation,
+                                max_seconds=max_seconds)
             machine, _, _ = load(run_dir, registry, device=device)
             if images is not None:
                 machine.perception.attach(images)

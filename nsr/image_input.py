@@ -141,3 +141,12 @@ def image_training_sample(examples: list[Example], config: TrainConfig) -> list[
     for e in chosen:
         unique.setdefault(tuple(e.inputs), e)
     return list(unique.values())
+
+
+def image_consolidation_sample(examples: list[Example], config: TrainConfig) -> list[Example]:
+    """The training expressions read to consolidate perception once training ends: a
+    sample of ``config.image.consolidate_sample`` of them, seeded by the run's seed
+    (its own stream, not the training sample's)."""
+    assert config.image is not None
+    rng = random.Random(f"consolidate {config.loop.seed}")
+    return rng.sample(examples, min(config.image.consolidate_sample, len(examples)))

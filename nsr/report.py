@@ -58,7 +58,20 @@ def round_line(event: dict[str, Any]) -> str:
             + (f"  split by appearance {event['appearance_splits']}"
                if event.get("appearance_splits") else "")
             + (f"  (no better accuracy in {event['schedule']['since_best']} rounds: stop"
-               + _kept(event.get("kept")) + ")" if event.get("stalled") else ""))
+               + _kept(event.get("kept")) + ")" if event.get("stalled") else "")
+            + ("  (training time budget spent: stop" + _kept(event.get("kept")) + ")"
+               if event.get("out_of_time") else ""))
+
+
+def consolidation_line(event: dict[str, Any]) -> str:
+    """What consolidating image perception did (:mod:`nsr.consolidation`)."""
+    kept = ("kept" if event["kept"] == "consolidated"
+            else "not better: the classifier before it is kept")
+    return (f"consolidated perception: {event['explained_before']} of {event['examples']} "
+            f"training expressions explained and {event['read_otherwise']} read otherwise "
+            f"to give their targets, {event['labels']} symbols of "
+            f"{event['images']} images relabelled, {event['steps']} steps; then "
+            f"{event['explained_after']} explained ({kept}); {event['seconds']:.1f}s")
 
 
 def _kept(kept: dict[str, Any] | None) -> str:

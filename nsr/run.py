@@ -17,6 +17,7 @@ import torch
 
 from nsr import checkpoint
 from nsr.config import TrainConfig
+from nsr.consolidation import consolidate
 from nsr.errors import ConfigError, ResumeError, UnknownTokenError
 from nsr.loop import train
 from nsr.machine import Machine
@@ -30,7 +31,8 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
               registry: Registry | None = None, resume: bool = False,
               on_event: Callable[[dict[str, Any]], None] = lambda e: None,
               source: dict[str, Any] | None = None,
-              images: Any = None) -> dict[str, Any]:
+              images: Any = None, consolidation: Sequence[Example] = (),
+              max_seconds: float | None = None) -> dict[str, Any]:
     """Train (or resume) a run, checkpointing every ``config.checkpoint_every`` rounds;
     returns the summary.
 
@@ -41,16 +43,26 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
     fingerprint; resuming on other examples raises :class:`ResumeError`, and so does a
     run folder that another process is training. ``images`` (image input) are the
     decoded images the examples' ``img:<row>`` tokens refer to.
+
+    ``max_seconds`` ends the run after the first round that brings its training time
+    (over all sessions of a resumed run) to that many seconds, like ``patience`` does:
+    on the best state of the last stage where it has one. Once an image run ends, its
+    perception is consolidated on the ``consolidation`` expressions
+    (:mod:`nsr.consolidation`), once; an ended run resumed without having been
+    consolidated (interrupted in it, or trained before it existed) is consolidated then.
     """
     with checkpoint.exclusive(run_dir):
         return _train_run(config, run_dir, examples, registry=registry, resume=resume,
-                          on_event=on_event, source=source, images=images)
+                          on_event=on_event, source=source, images=images,
+                          consolidation=consolidation, max_seconds=max_seconds)
 
 
 def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *,
                registry: Registry | None, resume: bool,
                on_event: Callable[[dict[str, Any]], None],
-               source: dict[str, Any] | None, images: Any = None) -> dict[str, Any]:
+               source: dict[str, Any] | None, images: Any = None,
+               consolidation: Sequence[Example] = (),
+               max_seconds: float | None = None) -> dict[str, Any]:
     registry = registry or Registry.default()
     torch.set_num_threads(max(1, config.threads))
     examples = training_sample(examples, config.train_limit, config.loop.seed)
@@ -69,7 +81,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         start_round = progress.get("round", -1) + 1
         elapsed = progress.get("seconds", 0.0)
         schedule = progress.get("schedule", {})
-        if progress.get("finished") or progress.get("solved") or progress.get("stalled"):
+        if progress.get("finished") or progress.get("solved") or progress.get("stalled") \
+                or progress.get("out_of_time"):
             start_round, ended = config.loop.max_rounds, progress
     else:
         vocab = sorted({t for e in examples for t in e.inputs})
@@ -86,7 +99,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         machine.symbol_fallback = config.symbol_fallback
         machine.prediction_widening = config.prediction_widening
     t0 = time.monotonic() - elapsed
-    progress: dict[str, Any] = ended or {"round": start_round - 1, "seconds": elapsed}
+    stored_progress = progress if resume else {}
+    progress = ended or {"round": start_round - 1, "seconds": elapsed}
     if not resume:
         shutil.rmtree(run_dir / BEST, ignore_errors=True)  # an overwritten run's best
         checkpoint.save(run_dir, machine, config, progress, data=data)
@@ -96,33 +110,49 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     keeps_best = config.loop.patience is not None
     measured = checkpoint.snapshot(machine, config, progress, data=data) if keeps_best \
         else None  # the state the next round measures
+    if ended is None and resume and max_seconds is not None and elapsed >= max_seconds:
+        progress = {**stored_progress, "out_of_time": True}
+        latest = checkpoint.snapshot(machine, config, progress, data=data)
+        if keeps_best:
+            latest = _keep_best(run_dir, latest, progress)
+            progress = _progress_of(latest)
+        checkpoint.write(run_dir, latest)
+        latest, start_round = None, config.loop.max_rounds
     try:
         for event in train(machine, examples, config.loop, start_round=start_round,
                            stage_index=schedule.get("stage_index", 0),
                            in_stage=schedule.get("in_stage", 0),
                            best=schedule.get("best", -1.0),
                            since_best=schedule.get("since_best", 0)):
+            out_of_time = False
             if event["event"] == "round":
+                seconds = round(time.monotonic() - t0, 2)
+                out_of_time = (max_seconds is not None and seconds >= max_seconds
+                               and not (event["solved"] or event["stalled"]))
                 progress = {"round": event["round"], "train_accuracy": event["accuracy"],
                             "stage": event["stage"], "schedule": event["schedule"],
                             "solved": event["solved"], "stalled": event["stalled"],
-                            "seconds": round(time.monotonic() - t0, 2)}
+                            **({"out_of_time": True} if out_of_time else {}),
+                            "seconds": seconds}
+                event = {**event, "out_of_time": out_of_time}
                 latest = checkpoint.snapshot(machine, config, progress, data=data)
+                ends = event["solved"] or event["stalled"] or out_of_time
                 if keeps_best:
                     if event["new_best"]:
                         checkpoint.write(run_dir / BEST, checkpoint.with_progress(
                             measured, {**_progress_of(measured), "measured_accuracy":
                                        event["accuracy"], "measured_in_round": event["round"]}))
-                    if event["stalled"]:
+                    if event["stalled"] or out_of_time:
                         latest = _keep_best(run_dir, latest, progress)
                         progress = _progress_of(latest)
                         event = {**event, "kept": progress.get("kept")}
                     measured = latest
-                if (event["solved"] or event["stalled"]
-                        or (event["round"] + 1) % config.checkpoint_every == 0):
+                if ends or (event["round"] + 1) % config.checkpoint_every == 0:
                     checkpoint.write(run_dir, latest)
                     latest = None
             on_event(event)
+            if out_of_time:
+                break
     except KeyboardInterrupt:
         if latest is not None:
             checkpoint.write(run_dir, latest)
@@ -130,6 +160,15 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     if not progress.get("finished"):  # a resumed run that had ended is left as it is
         progress["finished"] = True
         checkpoint.save(run_dir, machine, config, progress, data=data)
+    if (config.image is not None and config.image.consolidate_steps > 0 and consolidation
+            and "consolidated" not in progress):
+        # the state the run ended on (the best one where it kept it), as written
+        machine, _, progress = checkpoint.load(run_dir, registry, device=config.image.device)
+        machine.perception.attach(images)
+        progress["consolidated"] = consolidate(machine, consolidation,
+                                               config.image.consolidate_steps)
+        checkpoint.save(run_dir, machine, config, progress, data=data)
+        on_event({"event": "consolidated", **progress["consolidated"]})
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
 

@@ -54,6 +54,10 @@ class ImagePerceptionConfig:
         sample: training expressions drawn at random (seeded) from the training file.
         extra_singles: further one-symbol expressions (a digit and its value) drawn.
         extra_triples: further three-symbol expressions (``a op b``) drawn.
+        consolidate_sample: training expressions (a seeded sample of the training
+            file) read once training ends, whose explained ones relabel perception
+            (:mod:`nsr.consolidation`).
+        consolidate_steps: optimiser steps of that consolidation (0: none).
     """
 
     num_symbols: int = 20
@@ -73,3 +77,5 @@ class ImagePerceptionConfig:
     sample: int = 10_000
     extra_singles: int = 2_000
     extra_triples: int = 2_000
+    consolidate_sample: int = 30_000
+    consolidate_steps: int = 3_000

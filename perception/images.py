@@ -9,7 +9,10 @@ and on CUDA (``config.device``), with bfloat16 autocast on CUDA when ``config.am
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -145,12 +148,18 @@ class ImagePerception(nn.Module):
         """One (T, V) log-probability tensor per input."""
         return [self.log_probs(tokens) for tokens in batch]
 
-    def _fit(self, rows: torch.Tensor, targets: torch.Tensor, steps: int) -> float:
-        """``steps`` Adam steps on random batches of (image row, symbol) pairs."""
+    def _fit(self, rows: torch.Tensor, targets: torch.Tensor, steps: int,
+             decay: bool = False) -> float:
+        """``steps`` Adam steps on random batches of (image row, symbol) pairs; with
+        ``decay`` the learning rate falls from ``config.lr`` to 0 along a cosine (and is
+        ``config.lr`` again afterwards)."""
         self.net.train()
         loss = torch.zeros(())
         n = rows.numel()
-        for _ in range(steps):
+        for step in range(steps):
+            if decay:
+                for group in self.optimizer.param_groups:
+                    group["lr"] = self.config.lr * 0.5 * (1 + math.cos(math.pi * step / steps))
             pick = torch.randint(n, (min(self.config.batch, n),), generator=self.generator)
             x = self._batch(rows[pick])
             if self.config.augment:
@@ -161,8 +170,27 @@ class ImagePerception(nn.Module):
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.config.lr
         self._forget()
         return float(loss.detach())
+
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of the network's and the optimiser's state, for :meth:`restore`."""
+        return copy.deepcopy({"net": self.net.state_dict(),
+                              "optimizer": self.optimizer.state_dict()})
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Go back to a :meth:`snapshot`."""
+        self.net.load_state_dict(snapshot["net"])
+        self.optimizer.load_state_dict(snapshot["optimizer"])
+        self._forget()
+
+    def consolidate(self, rows: torch.Tensor, targets: torch.Tensor, steps: int) -> float:
+        """Train on (image row, symbol) pairs for ``steps`` steps with a decaying learning
+        rate, so training ends in a settled state rather than wherever constant-rate
+        steps leave it; returns the last loss."""
+        return self._fit(rows, targets, steps, decay=True)
 
     def learn(self, batch: Sequence[Sequence[str]], symbols: Sequence[Sequence[int]]
               ) -> float:

@@ -1,0 +1,174 @@
+"""Consolidating image perception when a run ends, and ending a run by its time budget."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nsr.run import train_run
+from nsr.types import Example
+from tests.test_hint_images import _glyphs
+
+
+def _config(rounds: int, steps: int, consolidate_steps: int):
+    from nsr.image_input import image_preset
+
+    config = image_preset("hint", split=None, seed=0, size="image-cpu")
+    return replace(config, loop=replace(config.loop, max_rounds=rounds, curriculum=(1,)),
+                   image=replace(config.image, steps=steps,
+                                 consolidate_steps=consolidate_steps))
+
+
+def _examples(n: int) -> tuple[np.ndarray, list[Example]]:
+    """Single glyph images, each labelled with its shape's number."""
+    pixels, labels = _glyphs(n, 1)
+    return pixels, [Example((f"img:{i}",), int(labels[i]), {"symbols": (str(labels[i]),)})
+                    for i in range(n)]
+
+
+def test_the_decaying_rate_is_restored_and_a_snapshot_restores_the_classifier() -> None:
+    from perception import ImagePerception, ImagePerceptionConfig
+
+    torch.set_num_threads(1)
+    pixels, labels = _glyphs(120, 0)
+    tokens = [f"img:{i}" for i in range(120)]
+    p = ImagePerception(tokens, ImagePerceptionConfig(num_symbols=4, lr=2e-3), seed=0)
+    p.attach(pixels)
+    saved, before = p.snapshot(), p.table().clone()
+    rows, targets = p.token_ids(tokens), torch.tensor(labels + 1)
+    p.consolidate(rows, targets, 30)
+    assert [g["lr"] for g in p.optimizer.param_groups] == [2e-3]
+    assert not torch.equal(before, p.table())
+    p.restore(saved)
+    assert torch.equal(before, p.table())
+
+
+def test_consolidation_relabels_from_explained_expressions_and_keeps_only_a_gain(
+        tmp_path) -> None:
+    """A run whose classifier took too few steps explains few images; consolidating on
+    the expressions it explains makes it explain more. Where nothing is left to gain,
+    the classifier before is kept unchanged."""
+    from nsr import checkpoint
+    from nsr.consolidation import consolidate, explained
+    from nsr.run import train_run
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(300)
+    train_run(_config(rounds=2, steps=3, consolidate_steps=0), tmp_path / "run",
+              examples[:60], images=pixels)
+    machine, _, _ = checkpoint.load(tmp_path / "run")
+    machine.perception.attach(pixels)
+    done = consolidate(machine, examples, steps=150)
+    assert done["kept"] == "consolidated"
+    assert done["explained_after"] > done["explained_before"] > 0
+    assert done["labels"] == done["images"] == done["explained_before"] + \
+        done["read_otherwise"]
+    table = machine.perception.table().clone()
+    right = [e for e in examples if explained(machine, [e])]
+    again = consolidate(machine, right, steps=5)  # every one is explained already
+    assert again["explained_before"] == len(right) and again["kept"] == "previous"
+    assert torch.equal(table, machine.perception.table())
+
+
+def test_an_input_not_explained_is_labelled_by_the_cheapest_reading_giving_its_target(
+        tmp_path) -> None:
+    """An image read as the symbol of its shape, given the value of the symbol
+    perception ranks second for it, is labelled with that symbol; an input no reading
+    explains gets no label."""
+    from nsr import checkpoint
+    from nsr.consolidation import labelled
+    from nsr.gss import evaluate
+    from nsr.types import DependencyTree
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(120)
+    train_run(_config(rounds=3, steps=60, consolidate_steps=0), tmp_path / "run",
+              examples, images=pixels)
+    machine, _, _ = checkpoint.load(tmp_path / "run")
+    machine.perception.attach(pixels)
+    sem = machine.semantics
+
+    def value(symbol: int):
+        return evaluate((symbol,), DependencyTree((-1,)), sem)[0]
+    e = next(e for e in examples if labelled(machine, [e], readings=0)[0])
+    ranked = machine.perception.log_probs(e.inputs)[0].argsort(descending=True).tolist()
+    second = next(s for s in ranked[1:] if s in sem.meanings)
+    assert value(second) != e.target
+    moved = Example(e.inputs, value(second))
+    right, other = labelled(machine, [moved], readings=4)
+    assert right == {} and other == {0: (second,)}
+    assert labelled(machine, [Example(e.inputs, 10**6)], readings=4) == ({}, {})
+
+
+def test_a_run_is_consolidated_once_when_it_ends_and_on_resume_if_it_was_not(
+        tmp_path) -> None:
+    from nsr import checkpoint
+    from nsr.run import train_run
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(200)
+    events: list[dict] = []
+    config = _config(rounds=2, steps=20, consolidate_steps=40)
+    train_run(config, tmp_path / "run", examples[:60], images=pixels,
+              consolidation=examples, on_event=events.append)
+    done = [e for e in events if e["event"] == "consolidated"]
+    assert len(done) == 1 and done[0]["examples"] == 200 and done[0]["steps"] == 40
+    _, _, progress = checkpoint.load(tmp_path / "run")
+    assert progress["finished"] and progress["consolidated"]["steps"] == 40
+    events.clear()
+    train_run(config, tmp_path / "run", examples[:60], images=pixels, resume=True,
+              consolidation=examples, on_event=events.append)
+    assert not [e for e in events if e["event"] == "consolidated"]
+
+    train_run(config, tmp_path / "other", examples[:60], images=pixels)  # no pool given
+    _, _, progress = checkpoint.load(tmp_path / "other")
+    assert progress["finished"] and "consolidated" not in progress
+    events.clear()
+    train_run(config, tmp_path / "other", examples[:60], images=pixels, resume=True,
+              consolidation=examples, on_event=events.append)
+    assert [e["event"] for e in events if e["event"] != "done"] == ["start", "consolidated"]
+    _, _, progress = checkpoint.load(tmp_path / "other")
+    assert progress["consolidated"]["examples"] == 200 and progress["round"] == 1
+
+
+def test_max_seconds_ends_a_run_after_the_round_that_spends_it(tmp_path) -> None:
+    from nsr import checkpoint
+    from nsr.report import round_line
+    from nsr.run import train_run
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(60)
+    events: list[dict] = []
+    train_run(_config(rounds=5, steps=5, consolidate_steps=0), tmp_path / "run", examples,
+              images=pixels, max_seconds=0.0, on_event=events.append)
+    rounds = [e for e in events if e["event"] == "round"]
+    assert len(rounds) == 1 and rounds[0]["out_of_time"]
+    assert "training time budget spent: stop" in round_line(rounds[0])
+    _, _, progress = checkpoint.load(tmp_path / "run")
+    assert progress["finished"] and progress["out_of_time"] and progress["round"] == 0
+
+
+def test_resuming_a_run_already_past_max_seconds_ends_it_without_a_round(tmp_path) -> None:
+    import pytest
+
+    from nsr import checkpoint
+    from nsr.run import train_run
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(60)
+    config = _config(rounds=5, steps=5, consolidate_steps=0)
+
+    def interrupt(event: dict) -> None:
+        if event["event"] == "round":
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        train_run(config, tmp_path / "run", examples, images=pixels, on_event=interrupt)
+    events: list[dict] = []
+    train_run(config, tmp_path / "run", examples, images=pixels, resume=True,
+              max_seconds=0.0, on_event=events.append)
+    assert not [e for e in events if e["event"] == "round"]
+    _, _, progress = checkpoint.load(tmp_path / "run")
+    assert progress["finished"] and progress["out_of_time"] and progress["round"] == 0
