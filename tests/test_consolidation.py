@@ -53,7 +53,6 @@ def test_consolidation_relabels_from_explained_expressions_and_keeps_only_a_gain
     the classifier before is kept unchanged."""
     from nsr import checkpoint
     from nsr.consolidation import consolidate, explained
-    from nsr.run import train_run
 
     torch.set_num_threads(1)
     pixels, examples = _examples(300)
@@ -106,7 +105,6 @@ def test_an_input_not_explained_is_labelled_by_the_cheapest_reading_giving_its_t
 def test_a_run_is_consolidated_once_when_it_ends_and_on_resume_if_it_was_not(
         tmp_path) -> None:
     from nsr import checkpoint
-    from nsr.run import train_run
 
     torch.set_num_threads(1)
     pixels, examples = _examples(200)
@@ -137,7 +135,6 @@ def test_a_run_is_consolidated_once_when_it_ends_and_on_resume_if_it_was_not(
 def test_max_seconds_ends_a_run_after_the_round_that_spends_it(tmp_path) -> None:
     from nsr import checkpoint
     from nsr.report import round_line
-    from nsr.run import train_run
 
     torch.set_num_threads(1)
     pixels, examples = _examples(60)
@@ -155,7 +152,6 @@ def test_resuming_a_run_already_past_max_seconds_ends_it_without_a_round(tmp_pat
     import pytest
 
     from nsr import checkpoint
-    from nsr.run import train_run
 
     torch.set_num_threads(1)
     pixels, examples = _examples(60)
