@@ -418,7 +418,10 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
           device: Annotated[Optional[str], typer.Option(
               help="Image runs: cpu or cuda (default: the run's).")] = None,
           threads: Annotated[Optional[int], typer.Option(
-              help="CPU threads for torch (default: the run's).")] = None) -> None:
+              help="CPU threads for torch (default: the run's).")] = None,
+          averaged_copies: Annotated[int, typer.Option(
+              help="Image runs: average each image's symbol probabilities over it and "
+                   "this many randomly jittered copies.", min=0)] = 0) -> None:
     """Exact-match accuracy of a trained run on a split's test set or a file."""
     from nsr.checkpoint import load
     from nsr.run import evaluate
@@ -432,6 +435,7 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
             with _data_errors():
                 data = load_image_data(_recorded_data(run, data_dir, None, None)[0])
             machine.perception.attach(data.pixels)
+            machine.perception.averaged_copies = averaged_copies
             split, test_file = split or config.split, None
         if is_task_run(run) and split is not None:
             raise ConfigError(f"{run} is a task run: it has no splits; use --test-file")
@@ -454,6 +458,7 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
               **evaluate(machine, test_set), "priors": config.priors.describe()}
     if config.image is not None:
         result["device"] = config.image.device
+        result["averaged_copies"] = averaged_copies
     if as_json:
         typer.echo(json.dumps(result))
     else:

@@ -59,6 +59,9 @@ class ImagePerception(nn.Module):
         self._cache: torch.Tensor | None = None  # (N, V) log-probs, CPU
         self._known: torch.Tensor | None = None  # (N,) bool
         self._vocab_rows: list[int] | None = None
+        self.averaged_copies = 0
+        """At prediction, each image's log-probabilities are averaged over the image and
+        this many randomly jittered copies of it (seeded per batch; 0: the image alone)."""
 
     def attach(self, pixels: np.ndarray) -> None:
         """Give the classifier the images: ``(N, H, W)`` uint8, dark ink on white."""
@@ -103,10 +106,18 @@ class ImagePerception(nn.Module):
             with torch.no_grad(), self._autocast():
                 for lo in range(0, missing.numel(), self.config.eval_batch):
                     part = missing[lo: lo + self.config.eval_batch]
-                    logits = self.net(self._batch(part)).float()
-                    self._cache[part] = torch.log_softmax(logits, -1).cpu()
+                    self._cache[part] = self._predicted(self._batch(part)).cpu()
             self._known[missing] = True
         return self._cache[idx]
+
+    def _predicted(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, V) log-probabilities of images ``x``, averaged with ``averaged_copies``
+        jittered copies."""
+        total = torch.log_softmax(self.net(x).float(), -1)
+        generator = torch.Generator().manual_seed(self.seed)
+        for _ in range(self.averaged_copies):
+            total = total + torch.log_softmax(self.net(jitter(x, generator)).float(), -1)
+        return torch.log_softmax(total / (1 + self.averaged_copies), -1)
 
     def token_ids(self, tokens: Sequence[str]) -> torch.Tensor:
         return torch.tensor(image_rows(tokens), dtype=torch.long)

@@ -168,3 +168,22 @@ def test_resuming_a_run_already_past_max_seconds_ends_it_without_a_round(tmp_pat
     assert not [e for e in events if e["event"] == "round"]
     _, _, progress = checkpoint.load(tmp_path / "run")
     assert progress["finished"] and progress["out_of_time"] and progress["round"] == 0
+
+
+def test_averaged_copies_change_predictions_reproducibly() -> None:
+    from perception import ImagePerception, ImagePerceptionConfig
+
+    torch.set_num_threads(1)
+    pixels, labels = _glyphs(80, 0)
+    tokens = [f"img:{i}" for i in range(80)]
+    p = ImagePerception(tokens, ImagePerceptionConfig(num_symbols=4), seed=0)
+    p.attach(pixels)
+    p.learn([tokens], [list(labels + 1)])
+    alone = p.table().clone()
+    p.averaged_copies = 3
+    p._forget()
+    averaged = p.table().clone()
+    assert averaged.shape == alone.shape and not torch.allclose(averaged, alone)
+    assert torch.allclose(averaged.exp().sum(-1), torch.ones(80))
+    p._forget()
+    assert torch.equal(averaged, p.table())
