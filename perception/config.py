@@ -55,8 +55,8 @@ class ImagePerceptionConfig:
         extra_singles: further one-symbol expressions (a digit and its value) drawn.
         extra_triples: further three-symbol expressions (``a op b``) drawn.
         consolidate_sample: training expressions (a seeded sample of the training
-            file) read once training ends, whose explained ones relabel perception
-            (:mod:`nsr.consolidation`).
+            file) read once training ends to relabel perception: those explained, and
+            those another reading makes give their target (:mod:`nsr.consolidation`).
         consolidate_steps: optimiser steps of that consolidation (0: none).
     """
 
