@@ -1,22 +1,27 @@
-"""Consolidating image perception once training ends.
+"""Consolidating an image run's perception and parser once training ends.
 
 During the loop perception takes a few constant-rate steps per round on that round's
-abduced symbols, over the run's small training sample, so it ends wherever the last
-steps leave it. Consolidation reads a larger sample of training expressions with the
-trained machine and labels their images: an expression the machine explains (its
-deduced value is the target) gives its images the symbols deduction used; one it does
-not explain, the cheapest other reading of one or two positions (perception's next most
-probable symbols) whose greedy tree gives the target, where there is one, so the images
-perception misreads are labelled too. Perception is then trained on those labels, each
-occurrence one label (a symbol weighs as often as expressions use it), with the learning
-rate decaying to zero. Only (input, output) pairs are used. The consolidated classifier
-is kept only if the machine then explains more of the sample than before.
+abduced symbols, and the parser a few passes over that round's trees, over the run's
+small training sample, so both end wherever the last round leaves them. Consolidation
+reads a larger sample of training expressions with the trained machine and labels each
+one it can make give its target: with deduction's own symbols and tree where the machine
+explains it; else with another of the parser's best trees for those symbols; else with
+the cheapest other reading of one or two positions (perception's next most probable
+symbols) whose greedy tree gives it.
+
+Perception is then trained on those symbols, each occurrence one label (a symbol weighs
+as often as expressions use it), with the learning rate decaying to zero. The sample is
+labelled again with the new classifier, and the parser is trained on those trees. Each
+step is kept only if the machine then explains more of the sample than before it. Only
+(input, output) pairs are used.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -24,70 +29,154 @@ import torch
 from nsr.gss import evaluate, shape_fits
 from nsr.machine import Deduction, Machine
 from nsr.readings import next_readings
-from nsr.types import Example
+from nsr.types import DependencyTree, Example
 
 DEDUCE_BATCH = 4096
+
+TreeLabel = Callable[[DependencyTree, Sequence[Any]], DependencyTree]
+"""The tree the parser learns for a deduced tree and its values (the run's convention
+for where valueless leaves hang, :func:`nsr.loop.parser_label`)."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The deductions that give their example's target, by the example's index."""
+
+    explained: dict[int, Deduction]
+    """The machine's own deduction."""
+    parsed_otherwise: dict[int, Deduction]
+    """Deduction's symbols with another of the parser's best trees."""
+    read_otherwise: dict[int, Deduction]
+    """Another reading, with its greedy tree."""
+
+    def every(self) -> dict[int, Deduction]:
+        return {**self.explained, **self.parsed_otherwise, **self.read_otherwise}
+
+
+def _gives(example: Example, symbols: tuple[int, ...], tree: DependencyTree,
+           machine: Machine) -> Deduction | None:
+    """The deduction of ``symbols`` with ``tree`` if it gives the example's target."""
+    if not shape_fits(symbols, tree, machine.semantics):
+        return None
+    d = Deduction(symbols, tree, tuple(evaluate(symbols, tree, machine.semantics)))
+    return d if d.output is not None and d.output == example.target else None
+
+
+def labelled(machine: Machine, examples: Sequence[Example], readings: int,
+             trees: int = 0) -> Labels:
+    """The deduction of each example that gives its target: the machine's own; else the
+    first of the parser's ``trees`` best trees for its symbols that does; else the
+    cheapest of up to ``readings`` other readings (:func:`nsr.readings.next_readings`)
+    whose greedy tree does, where there is one."""
+    parser = machine.parser
+    allowed = set(machine.semantics.meanings)
+    labels = Labels({}, {}, {})
+    for lo in range(0, len(examples), DEDUCE_BATCH):
+        chunk = examples[lo: lo + DEDUCE_BATCH]
+        stuck = []
+        for i, d in enumerate(machine.deduce([e.inputs for e in chunk]), start=lo):
+            if d.output is not None and d.output == examples[i].target:
+                labels.explained[i] = d
+            else:
+                stuck.append((i, d.symbols))
+        if trees > 0 and stuck:
+            beams = parser.beam_batch([machine.parser_view(s) for _, s in stuck], k=trees)
+            for (i, symbols), beam in zip(stuck, beams):
+                found = next((d for r in beam
+                              if (d := _gives(examples[i], symbols, r.tree, machine))), None)
+                if found is not None:
+                    labels.parsed_otherwise[i] = found
+            stuck = [(i, s) for i, s in stuck if i not in labels.parsed_otherwise]
+        if readings <= 0 or not stuck:
+            continue
+        tried = [(i, r) for i, symbols in stuck for _, r in next_readings(
+            machine.perception.log_probs(examples[i].inputs), symbols, allowed, readings)]
+        parses = parser.parse_batch([machine.parser_view(r) for _, r in tried],
+                                    mode="greedy") if tried else []
+        for (i, reading), parse in zip(tried, parses):
+            if i not in labels.read_otherwise and (
+                    d := _gives(examples[i], reading, parse.tree, machine)):
+                labels.read_otherwise[i] = d
+    return labels
 
 
 def explained(machine: Machine, examples: Sequence[Example]) -> int:
     """How many ``examples`` the machine explains."""
-    return len(labelled(machine, examples, readings=0)[0])
+    return len(labelled(machine, examples, readings=0).explained)
 
 
-def labelled(machine: Machine, examples: Sequence[Example], readings: int
-             ) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]]]:
-    """The symbols of each example, by index, that gives its target: deduction's for
-    those the machine explains; for the others, the cheapest of up to ``readings``
-    other readings (:func:`nsr.readings.next_readings`) whose greedy tree gives it,
-    where there is one. Returns (explained, read otherwise)."""
-    semantics = machine.semantics
-    allowed = set(semantics.meanings)
-    right: dict[int, tuple[int, ...]] = {}
-    other: dict[int, tuple[int, ...]] = {}
-    for lo in range(0, len(examples), DEDUCE_BATCH):
-        chunk = examples[lo: lo + DEDUCE_BATCH]
-        tried = []
-        for i, (e, d) in enumerate(zip(chunk, machine.deduce([e.inputs for e in chunk])),
-                                   start=lo):
-            if d.output is not None and d.output == e.target:
-                right[i] = d.symbols
-            elif readings > 0:
-                tried += [(i, r) for _, r in next_readings(
-                    machine.perception.log_probs(e.inputs), d.symbols, allowed, readings)]
-        parses = machine.parser.parse_batch([machine.parser_view(r) for _, r in tried],
-                                            mode="greedy") if tried else []
-        for (i, reading), parse in zip(tried, parses):
-            if i in other or not shape_fits(reading, parse.tree, semantics):
-                continue
-            out = Deduction(reading, parse.tree,
-                            tuple(evaluate(reading, parse.tree, semantics))).output
-            if out is not None and out == examples[i].target:
-                other[i] = reading
-    return right, other
-
-
-def consolidate(machine: Machine, examples: Sequence[Example], steps: int,
-                readings: int = 16) -> dict[str, Any]:
-    """Retrain the machine's image perception for ``steps`` steps on the symbols of the
-    ``examples`` it explains or can read otherwise to give their targets (up to
-    ``readings`` other readings each); returns what was measured (explained before and
-    after, inputs read otherwise, labels, distinct images, seconds, and which classifier
-    was kept)."""
+def consolidate_perception(machine: Machine, examples: Sequence[Example],
+                           labels: Labels, steps: int) -> dict[str, Any]:
+    """Retrain image perception for ``steps`` steps on the symbols of ``labels`` (the
+    machine's labels of ``examples``); kept only if the machine then explains more.
+    Returns what was measured."""
     perception = machine.perception
     t0 = time.monotonic()
-    right, other = labelled(machine, examples, readings)
-    tokens = [t for i in (*right, *other) for t in examples[i].inputs]
-    symbols = [s for seq in (*right.values(), *other.values()) for s in seq]
+    every = labels.every()
+    tokens = [t for i in every for t in examples[i].inputs]
+    symbols = [s for d in every.values() for s in d.symbols]
     saved = perception.snapshot()
     loss = perception.consolidate(perception.token_ids(tokens),
                                   torch.tensor(symbols, dtype=torch.long), steps) \
         if symbols else 0.0
-    before, after = len(right), explained(machine, examples)
-    kept = after > before
+    after = explained(machine, examples)
+    kept = after > len(labels.explained)
     if not kept:
         perception.restore(saved)
-    return {"examples": len(examples), "explained_before": before, "read_otherwise":
-            len(other), "explained_after": after, "labels": len(symbols),
+    return {"examples": len(examples), "explained_before": len(labels.explained),
+            "parsed_otherwise": len(labels.parsed_otherwise),
+            "read_otherwise": len(labels.read_otherwise),
+            "explained_after": after, "labels": len(symbols),
             "images": len(set(tokens)), "steps": steps, "loss": round(loss, 4),
             "kept": "consolidated" if kept else "previous",
             "seconds": round(time.monotonic() - t0, 2)}
+
+
+def consolidate_parser(machine: Machine, examples: Sequence[Example], labels: Labels,
+                       epochs: int, tree_label: TreeLabel) -> dict[str, Any]:
+    """Retrain the parser for ``epochs`` passes over the trees of ``labels`` (the
+    machine's labels of ``examples``, each as ``tree_label`` gives it); kept only if the
+    machine then explains more. Returns what was measured."""
+    parser = machine.parser
+    t0 = time.monotonic()
+    every = list(labels.every().values())
+    viewed = [machine.literal_view(d.symbols) for d in every]
+    saved, counts = parser.snapshot(), machine.parser_counts
+    loss = parser.learn(viewed, [tree_label(d.tree, d.values) for d in every],
+                        epochs=epochs) if every else 0.0
+    machine.parser_counts = Counter(s for seq in viewed if len(seq) > 1 for s in seq)
+    after = explained(machine, examples)
+    kept = after > len(labels.explained)
+    if not kept:
+        parser.restore(saved)
+        machine.parser_counts = counts
+    return {"explained_before": len(labels.explained),
+            "parsed_otherwise": len(labels.parsed_otherwise),
+            "read_otherwise": len(labels.read_otherwise), "trees": len(every),
+            "epochs": epochs, "loss": round(loss, 4), "explained_after": after,
+            "kept": "consolidated" if kept else "previous",
+            "seconds": round(time.monotonic() - t0, 2)}
+
+
+def consolidate(machine: Machine, examples: Sequence[Example], steps: int, *,
+                parser_epochs: int = 0, tree_label: TreeLabel = lambda tree, _: tree,
+                readings: int = 16, trees: int = 8, done: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+    """Consolidate perception (``steps`` steps), then, with ``parser_epochs``, the
+    parser, on the labels of ``examples`` (up to ``trees`` of the parser's best trees
+    and ``readings`` other readings tried for each input not explained). Returns what
+    was measured: perception's figures, and the parser's under ``parser``.
+
+    ``done`` is the record of a consolidation of perception alone (a run consolidated
+    before the parser was): then only the parser's step is run, and added to it."""
+    labels = labelled(machine, examples, readings, trees)
+    if done is None:
+        record = consolidate_perception(machine, examples, labels, steps)
+        if record["kept"] == "consolidated" and parser_epochs > 0:
+            labels = labelled(machine, examples, readings, trees)
+    else:
+        record = dict(done)
+    if parser_epochs > 0:
+        record["parser"] = consolidate_parser(machine, examples, labels, parser_epochs,
+                                              tree_label)
+    return record

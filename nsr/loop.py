@@ -271,7 +271,7 @@ def _projective_first(trees: list[DependencyTree]) -> list[DependencyTree]:
     return sorted(trees, key=lambda t: not t.is_projective())
 
 
-def _parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfig
+def parser_label(tree: DependencyTree, values: Sequence[Any], config: LoopConfig
                   ) -> DependencyTree:
     """The tree the parser learns, in the convention the declared prior names for where
     valueless leaves hang (which changes no value): on the subtree they bracket, or on
@@ -313,7 +313,7 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
             labelled += occurrences(pool[i].inputs, d.symbols, d.tree, d.values, 1.0)
             tokens.append(pool[i].inputs)
             symbols.append(d.symbols)
-            trees.append(_parser_label(d.tree, d.values, config))
+            trees.append(parser_label(d.tree, d.values, config))
             if fresh is not None:  # only image runs split valueless symbols by role
                 valueless.update(s for s, v in zip(d.symbols, d.values) if v is NO_VALUE)
     for i, revs in revisions.items():
@@ -323,7 +323,7 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
         if revs and (len(revs) == 1 or not revs[0].unknown):
             tokens.append(pool[i].inputs)
             symbols.append(revs[0].symbols)
-            trees.append(_parser_label(revs[0].tree, revs[0].values, config))
+            trees.append(parser_label(revs[0].tree, revs[0].values, config))
             if fresh is not None:
                 valueless.update(s for s, v in zip(revs[0].symbols, revs[0].values)
                                  if v is NO_VALUE)

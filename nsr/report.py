@@ -64,14 +64,32 @@ def round_line(event: dict[str, Any]) -> str:
 
 
 def consolidation_line(event: dict[str, Any]) -> str:
-    """What consolidating image perception did (:mod:`nsr.consolidation`)."""
-    kept = ("kept" if event["kept"] == "consolidated"
-            else "not better: the classifier before it is kept")
-    return (f"consolidated perception: {event['explained_before']} of {event['examples']} "
-            f"training expressions explained and {event['read_otherwise']} read otherwise "
-            f"to give their targets, {event['labels']} symbols of "
-            f"{event['images']} images relabelled, {event['steps']} steps; then "
-            f"{event['explained_after']} explained ({kept}); {event['seconds']:.1f}s")
+    """What consolidating image perception, and then the parser, did
+    (:mod:`nsr.consolidation`); one line each."""
+    lines = []
+    if not event.get("parser_only"):
+        lines.append(
+            f"consolidated perception: {event['explained_before']} of {event['examples']} "
+            f"training expressions explained, {event.get('parsed_otherwise', 0)} parsed "
+            f"and {event['read_otherwise']} read otherwise to give their targets, "
+            f"{event['labels']} symbols of {event['images']} images relabelled, "
+            f"{event['steps']} steps; then {event['explained_after']} explained "
+            f"({_consolidation_kept(event['kept'], 'classifier')}); "
+            f"{event['seconds']:.1f}s")
+    parser = event.get("parser")
+    if parser:
+        lines.append(
+            f"consolidated parser: {parser['explained_before']} of {event['examples']} "
+            f"explained, {parser['parsed_otherwise']} parsed and "
+            f"{parser['read_otherwise']} read otherwise; {parser['trees']} trees, "
+            f"{parser['epochs']} epochs; then {parser['explained_after']} explained "
+            f"({_consolidation_kept(parser['kept'], 'parser')}); "
+            f"{parser['seconds']:.1f}s")
+    return "\n".join(lines)
+
+
+def _consolidation_kept(kept: str, what: str) -> str:
+    return "kept" if kept == "consolidated" else f"not better: the {what} before it is kept"
 
 
 def _kept(kept: dict[str, Any] | None) -> str:

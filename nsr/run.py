@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from nsr import checkpoint
 from nsr.config import TrainConfig
 from nsr.consolidation import consolidate
 from nsr.errors import ConfigError, ResumeError, UnknownTokenError
-from nsr.loop import train
+from nsr.loop import parser_label, train
 from nsr.machine import Machine
 from nsr.registry import Registry
 from nsr.tasks import training_sample
@@ -47,9 +48,11 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
     ``max_seconds`` ends the run after the first round that brings its training time
     (over all sessions of a resumed run) to that many seconds, like ``patience`` does:
     on the best state of the last stage where it has one. Once an image run ends, its
-    perception is consolidated on the ``consolidation`` expressions
-    (:mod:`nsr.consolidation`), once; an ended run resumed without having been
-    consolidated (interrupted in it, or trained before it existed) is consolidated then.
+    perception and then its parser are consolidated on the ``consolidation``
+    expressions (:mod:`nsr.consolidation`), once; an ended run resumed without having
+    been consolidated (interrupted in it, or trained before it existed) is consolidated
+    then, and one whose perception alone was (before the parser's step existed) has
+    its parser consolidated.
     """
     with checkpoint.exclusive(run_dir):
         return _train_run(config, run_dir, examples, registry=registry, resume=resume,
@@ -160,15 +163,21 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
     if not progress.get("finished"):  # a resumed run that had ended is left as it is
         progress["finished"] = True
         checkpoint.save(run_dir, machine, config, progress, data=data)
-    if (config.image is not None and config.image.consolidate_steps > 0 and consolidation
-            and "consolidated" not in progress):
+    image, done = config.image, progress.get("consolidated")
+    if (image is not None and image.consolidate_steps > 0 and consolidation
+            and (done is None or (image.consolidate_parser_epochs > 0
+                                  and "parser" not in done))):
         # the state the run ended on (the best one where it kept it), as written
-        machine, _, progress = checkpoint.load(run_dir, registry, device=config.image.device)
+        machine, _, progress = checkpoint.load(run_dir, registry, device=image.device)
         machine.perception.attach(images)
-        progress["consolidated"] = consolidate(machine, consolidation,
-                                               config.image.consolidate_steps)
+        progress["consolidated"] = consolidate(
+            machine, consolidation, image.consolidate_steps,
+            parser_epochs=image.consolidate_parser_epochs,
+            tree_label=partial(parser_label, config=config.loop),
+            trees=image.consolidate_trees, done=done)
         checkpoint.save(run_dir, machine, config, progress, data=data)
-        on_event({"event": "consolidated", **progress["consolidated"]})
+        on_event({"event": "consolidated", **progress["consolidated"],
+                  "parser_only": done is not None})
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
 

@@ -7,7 +7,7 @@ short inputs, moves alone to a new symbol that carries no value. A valueless lea
 changes no value, so each choice of positions is checked on the input without them:
 the remaining symbols must have a tree that gives the target with their programs as they
 are. The found tree is completed with the valueless leaves, hung where the run's
-attachment convention puts them (:func:`nsr.loop._parser_label` relabels them).
+attachment convention puts them (:func:`nsr.loop.parser_label` relabels them).
 
 A position moves to the valueless symbol perception finds most probable for it; while
 there is none, all positions of a round move to one new valueless symbol. Where the run

@@ -23,11 +23,12 @@ that reached that tree another way.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -80,6 +81,19 @@ class TransitionParser(nn.Module):
             self.parameters(), lr=config.lr, weight_decay=config.weight_decay
         )
         self._learn_calls = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of the weights, the optimiser's state and the learning-call count,
+        for :meth:`restore`."""
+        return copy.deepcopy({"weights": self.state_dict(),
+                              "optimizer": self.optimizer.state_dict(),
+                              "learn_calls": self._learn_calls})
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Go back to a :meth:`snapshot`."""
+        self.load_state_dict(snapshot["weights"])
+        self.optimizer.load_state_dict(snapshot["optimizer"])
+        self._learn_calls = snapshot["learn_calls"]
 
     # ---- scoring -------------------------------------------------------------
 

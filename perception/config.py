@@ -58,6 +58,11 @@ class ImagePerceptionConfig:
             file) read once training ends to relabel perception: those explained, and
             those another reading makes give their target (:mod:`nsr.consolidation`).
         consolidate_steps: optimiser steps of that consolidation (0: none).
+        consolidate_parser_epochs: then the parser's passes over the trees of the
+            sample, read again with the consolidated classifier (0: the parser is left
+            as training left it).
+        consolidate_trees: how many of the parser's best trees are tried for the
+            symbols of an expression not explained, before other readings.
     """
 
     num_symbols: int = 20
@@ -79,3 +84,5 @@ class ImagePerceptionConfig:
     extra_triples: int = 2_000
     consolidate_sample: int = 30_000
     consolidate_steps: int = 3_000
+    consolidate_parser_epochs: int = 2
+    consolidate_trees: int = 8

@@ -64,7 +64,7 @@ def test_consolidation_relabels_from_explained_expressions_and_keeps_only_a_gain
     assert done["kept"] == "consolidated"
     assert done["explained_after"] > done["explained_before"] > 0
     assert done["labels"] == done["images"] == done["explained_before"] + \
-        done["read_otherwise"]
+        done["parsed_otherwise"] + done["read_otherwise"]
     table = machine.perception.table().clone()
     right = [e for e in examples if explained(machine, [e])]
     again = consolidate(machine, right, steps=5)  # every one is explained already
@@ -92,14 +92,16 @@ def test_an_input_not_explained_is_labelled_by_the_cheapest_reading_giving_its_t
 
     def value(symbol: int):
         return evaluate((symbol,), DependencyTree((-1,)), sem)[0]
-    e = next(e for e in examples if labelled(machine, [e], readings=0)[0])
+    e = next(e for e in examples if labelled(machine, [e], readings=0).explained)
     ranked = machine.perception.log_probs(e.inputs)[0].argsort(descending=True).tolist()
     second = next(s for s in ranked[1:] if s in sem.meanings)
     assert value(second) != e.target
     moved = Example(e.inputs, value(second))
-    right, other = labelled(machine, [moved], readings=4)
-    assert right == {} and other == {0: (second,)}
-    assert labelled(machine, [Example(e.inputs, 10**6)], readings=4) == ({}, {})
+    labels = labelled(machine, [moved], readings=4)
+    assert labels.explained == labels.parsed_otherwise == {}
+    assert labels.read_otherwise[0].symbols == (second,)
+    assert labels.read_otherwise[0].output == value(second)
+    assert not labelled(machine, [Example(e.inputs, 10**6)], readings=4).every()
 
 
 def test_a_run_is_consolidated_once_when_it_ends_and_on_resume_if_it_was_not(
