@@ -168,7 +168,9 @@ def _reporter(plain: bool):
                 typer.echo(f"priors: {json.dumps(event['priors'])}")
             typer.echo(f"training on {event['examples']} examples"
                        + (f", resumed at round {event['resumed_from']}"
-                          if event["resumed_from"] is not None else ""))
+                          if event["resumed_from"] is not None else "")
+                       + (f"; the run had ended after round {event['ended_after']}"
+                          if event.get("ended_after") is not None else ""))
         elif event["event"] == "round":
             line = round_line(event)
             console.print(f"[cyan]{line}[/]") if fancy else typer.echo(line, err=False)

@@ -108,7 +108,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         shutil.rmtree(run_dir / BEST, ignore_errors=True)  # an overwritten run's best
         checkpoint.save(run_dir, machine, config, progress, data=data)
     on_event({"event": "start", "priors": config.priors.describe(), "examples": len(examples),
-              "resumed_from": start_round if resume else None})
+              "resumed_from": start_round if resume and ended is None else None,
+              "ended_after": ended.get("round") if ended is not None else None})
     latest = None  # the last finished round's snapshot, until it is written
     keeps_best = config.loop.patience is not None
     measured = checkpoint.snapshot(machine, config, progress, data=data) if keeps_best \

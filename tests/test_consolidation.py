@@ -130,6 +130,7 @@ def test_a_run_is_consolidated_once_when_it_ends_and_on_resume_if_it_was_not(
     train_run(config, tmp_path / "other", examples[:60], images=pixels, resume=True,
               consolidation=examples, on_event=events.append)
     assert [e["event"] for e in events if e["event"] != "done"] == ["start", "consolidated"]
+    assert events[0]["resumed_from"] is None and events[0]["ended_after"] == 1
     _, _, progress = checkpoint.load(tmp_path / "other")
     assert progress["consolidated"]["examples"] == 200 and progress["round"] == 1
 
