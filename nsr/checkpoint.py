@@ -244,6 +244,7 @@ def load(run_dir: Path, registry: Registry | None = None, device: str | None = N
                                  seed=config.loop.seed, hidden=config.parser_hidden,
                                  embed=config.parser_embed, distinct=False,
                                  late_left_arc=config.parser_late_left_arc,
+                                 projective=config.priors.trees == "projective",
                                  perception=perception)
         machine.fallback_beam = config.fallback_beam
         machine.symbol_fallback = config.symbol_fallback

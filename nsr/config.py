@@ -11,7 +11,7 @@ from perception.config import ImagePerceptionConfig
 from semantics.literals import LITERAL_PRIORS
 
 
-TREE_PRIORS = ("any", "projective first")
+TREE_PRIORS = ("any", "projective first", "projective")
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,9 @@ class Priors:
     dependent of the constituent right before it (where they hang changes no value)."""
     trees: str = "any"
     """``projective first``: among trees that give an example's output, abduction takes
-    a projective one (no crossing arcs) where there is one."""
+    a projective one (no crossing arcs) where there is one. ``projective``: every tree
+    is projective (the parser is arc-standard without SWAP, as in the published method,
+    and abduction tries no other trees)."""
     literal_tokens: str = "none"
     """``output tokens``: input tokens that occur in training outputs denote themselves
     (see :mod:`semantics.literals`); the curriculum then counts only the other tokens."""

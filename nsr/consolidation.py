@@ -19,7 +19,6 @@ step is kept only if the machine then explains more of the sample than before it
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -140,11 +139,9 @@ def consolidate_parser(machine: Machine, examples: Sequence[Example], labels: La
     parser = machine.parser
     t0 = time.monotonic()
     every = list(labels.every().values())
-    viewed = [machine.literal_view(d.symbols) for d in every]
     saved, counts = parser.snapshot(), machine.parser_counts
-    loss = parser.learn(viewed, [tree_label(d.tree, d.values) for d in every],
-                        epochs=epochs) if every else 0.0
-    machine.parser_counts = Counter(s for seq in viewed if len(seq) > 1 for s in seq)
+    loss = machine.learn_parser([d.symbols for d in every],
+                                [tree_label(d.tree, d.values) for d in every], epochs)
     after = explained(machine, examples)
     kept = after > len(labels.explained)
     if not kept:

@@ -98,7 +98,10 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
     accuracy never quite reaches it, and the run ends after ``patience`` rounds without
     a better one at the last stage). Misread images make a symbol's examples noisier, so
     a recursive program joins the library once it explains 90 % of them (97 % with
-    symbols): ceiling division needs subtraction as its descent."""
+    symbols): ceiling division needs subtraction as its descent. Every tree is
+    projective (``trees = projective``: the parser is arc-standard without SWAP, as in
+    the published method): a misread bracket then cannot make sense of an expression
+    through arcs that cross."""
     from nsr.presets import preset
 
     if size not in IMAGE_SIZES:
@@ -115,12 +118,12 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
         raise ConfigError(f"unknown image init {init!r}; known: {', '.join(described)}")
     return replace(
         base, split="image",
-        priors=replace(base.priors, perception_init=described[init]),
+        priors=replace(base.priors, perception_init=described[init], trees="projective"),
         train_limit=None, symbol_fallback=16, prediction_widening=0, invent_threshold=0.9,
         loop=replace(base.loop, target_accuracy=0.97, rounds_per_stage=10,
                      max_rounds=100, short_variants=6, split_symbols=True,
                      appearance_splits=True, abduce_per_round=400, abduce_seconds=60.0,
-                     parser_epochs=6, patience=10),
+                     parser_epochs=6, patience=10, projective_first=False),
         image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
                                     **IMAGE_SIZES[size]))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -160,7 +159,7 @@ def _reestimate_from_short(machine: Machine, pool: Sequence[Example],
         # digit), a failed input must not teach a symbol another arity.
         failed = config.split_symbols and deduced.output != example.target
         syms = deduced.symbols
-        trees = all_trees(len(syms))
+        trees = all_trees(len(syms), machine.parser.config.projective)
         for s in set(syms) - set(sem.literals.symbol_of.values()):
             if config.split_symbols and s in sem.meanings and sem.meanings[s].valueless:
                 continue  # a misread image must not give a valueless symbol a value
@@ -210,14 +209,14 @@ def _proposed_trees(machine: Machine, symbols: tuple[int, ...], config: LoopConf
                     ) -> list[DependencyTree]:
     n = len(symbols)
     if n <= config.exhaustive_len:
-        return list(all_trees(n))
+        return list(all_trees(n, machine.parser.config.projective))
     beam = [r.tree for r in machine.parser.beam(machine.parser_view(symbols), k=config.beam)]
     if not beam or config.edit_depth <= 0:
         return beam
     seen = {t.heads for t in beam}
     edits = [t for t in neighbourhood(beam[0], depth=config.edit_depth,
                                       moves=config.edit_moves)
-             if t.heads not in seen]
+             if t.heads not in seen and machine.parser.can_build(t)]
     return beam + edits
 
 
@@ -347,8 +346,6 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
     if tokens:
         literals = sem.literals
         machine.perception.learn(*_perceived(tokens, symbols, literals.is_literal))
-        viewed = [machine.literal_view(seq) for seq in symbols]
-        machine.parser.learn(viewed, trees, epochs=config.parser_epochs)
-        machine.parser_counts = Counter(s for seq in viewed if len(seq) > 1 for s in seq)
+        machine.learn_parser(symbols, trees, epochs=config.parser_epochs)
     _forget_unperceived(machine)
     return split

@@ -75,10 +75,11 @@ class Machine:
     def create(cls, vocabulary: Sequence[str], semantics: SemanticModule, *,
                num_symbols: int, seed: int, hidden: int = 64, embed: int = 32,
                distinct: bool = True, late_left_arc: bool = False,
-               perception: Any = None) -> Machine:
+               projective: bool = False, perception: Any = None) -> Machine:
         """Literal tokens (``semantics.literals``) are left out of perception, and the
         parser gets one extra symbol, ``num_symbols``, that stands for all of them.
-        ``perception``, if given (image perception), replaces the word table."""
+        ``projective`` makes the parser build projective trees only. ``perception``, if
+        given (image perception), replaces the word table."""
         torch.manual_seed(seed)
         literals = semantics.literals
         if perception is None:
@@ -89,7 +90,8 @@ class Machine:
         parser_symbols = num_symbols + 1 if literals else num_symbols
         parser = TransitionParser(ParserConfig(num_symbols=parser_symbols, hidden=hidden,
                                                embed_dim=embed, seed=seed,
-                                               late_left_arc=late_left_arc))
+                                               late_left_arc=late_left_arc,
+                                               projective=projective))
         return cls(perception, parser, semantics)
 
     def symbols_of(self, batch: Sequence[Sequence[str]]) -> list[tuple[int, ...]]:
@@ -122,6 +124,19 @@ class Machine:
             return symbols
         slot = self.perception.config.num_symbols
         return tuple(slot if literals.is_literal(s) else s for s in symbols)
+
+    def learn_parser(self, symbols: Sequence[tuple[int, ...]],
+                     trees: Sequence[DependencyTree], epochs: int) -> float:
+        """Train the parser on ``trees`` over ``symbols`` (seen as :meth:`literal_view`
+        gives them), leaving out trees it cannot build (non-projective ones for a
+        projective parser), and count how often each symbol was learned inside a longer
+        input (``parser_counts``). Returns the mean loss."""
+        kept = [(self.literal_view(s), t) for s, t in zip(symbols, trees)
+                if self.parser.can_build(t)]
+        loss = self.parser.learn([v for v, _ in kept], [t for _, t in kept],
+                                 epochs=epochs) if kept else 0.0
+        self.parser_counts = Counter(s for v, _ in kept if len(v) > 1 for s in v)
+        return loss
 
     def group_literals(self, symbols: Sequence[int], tree: DependencyTree) -> DependencyTree:
         """The tree with each run of adjacent literals made one constituent."""

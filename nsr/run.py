@@ -97,6 +97,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
                                  seed=config.loop.seed, hidden=config.parser_hidden,
                                  embed=config.parser_embed,
                                  late_left_arc=config.parser_late_left_arc,
+                                 projective=config.priors.trees == "projective",
                                  perception=_image_perception(config, vocab, images))
         machine.fallback_beam = config.fallback_beam
         machine.symbol_fallback = config.symbol_fallback

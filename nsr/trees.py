@@ -9,8 +9,11 @@ from nsr.types import DependencyTree
 
 
 @lru_cache(maxsize=None)
-def all_trees(n: int) -> tuple[DependencyTree, ...]:
-    """Every rooted tree over positions 0..n-1 (non-projective ones included)."""
+def all_trees(n: int, projective: bool = False) -> tuple[DependencyTree, ...]:
+    """Every rooted tree over positions 0..n-1 (non-projective ones included unless
+    ``projective``)."""
+    if projective:
+        return tuple(t for t in all_trees(n) if t.is_projective())
     if n > 6:
         raise ValueError(f"too many trees to enumerate for {n} positions")
     out = []

@@ -70,12 +70,13 @@ def _reduced_trees(machine: Machine, reduced: list[tuple[int, ...]], exhaustive_
     out = []
     for r in reduced:
         if len(r) <= exhaustive_len:
-            out.append(list(all_trees(len(r))))
+            out.append(list(all_trees(len(r), machine.parser.config.projective)))
         else:
             found = [res.tree for res in next(beams)]
             seen = {t.heads for t in found}
             out.append(found + [t for t in neighbourhood(found[0], depth=1, moves=EDIT_MOVES)
-                                if t.heads not in seen] if found else [])
+                                if t.heads not in seen and machine.parser.can_build(t)]
+                       if found else [])
     return out
 
 

@@ -26,6 +26,8 @@ class ParserConfig:
         seed: seeds the initial weights and the shuffling in ``learn``.
         late_left_arc: learn from oracle derivations that attach a left dependent
             only once its head has all its right dependents.
+        projective: arc-standard without SWAP (the published method's parser): only
+            projective trees are built, and only they can be learned.
     """
 
     num_symbols: int
@@ -40,6 +42,7 @@ class ParserConfig:
     batch_size: int = 256
     seed: int = 0
     late_left_arc: bool = False
+    projective: bool = False
 
     def __post_init__(self) -> None:
         positive = ("num_symbols", "embed_dim", "hidden", "batch_size")

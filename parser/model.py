@@ -43,7 +43,7 @@ from parser.features import batch_features, check_symbols
 from parser.lazy_beam import beam_lazy
 from parser.oracle import oracle_states
 from parser.state import ParserError, ParserState
-from parser.transitions import NUM_TRANSITIONS
+from parser.transitions import NUM_TRANSITIONS, Transition
 
 Mode = Literal["greedy", "sample", "beam"]
 Derivation = TypeVar("Derivation")
@@ -53,6 +53,7 @@ Derivation = TypeVar("Derivation")
 # many sentences. Either way the results are the same.
 _TENSOR_BEAM_ROWS = 128
 _TENSOR_GREEDY_ROWS = 128
+_SWAP_COLUMN = torch.tensor([int(Transition.SWAP)])
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class ParseResult:
 
 
 class TransitionParser(nn.Module):
-    """Arc-standard + SWAP parser over symbol sequences (integers in ``[0, V)``)."""
+    """Arc-standard + SWAP parser over symbol sequences (integers in ``[0, V)``); with
+    ``config.projective``, arc-standard alone (SWAP always scores ``-inf``)."""
 
     def __init__(self, config: ParserConfig) -> None:
         super().__init__()
@@ -101,7 +103,15 @@ class TransitionParser(nn.Module):
         """Raw transition scores of feature ids ``(B, F)`` -> ``(B, 4)``."""
         x = self.embed(ids).flatten(1)  # (B, F * E)
         h = torch.relu(self.hidden(self.dropout(x)))  # (B, H)
-        return self.out(h)  # (B, 4)
+        scores = self.out(h)  # (B, 4)
+        if self.config.projective:
+            scores = scores.index_fill(1, _SWAP_COLUMN.to(scores.device), -math.inf)
+        return scores
+
+    def can_build(self, tree: DependencyTree) -> bool:
+        """Whether some derivation builds ``tree``: always, unless the parser is
+        projective and ``tree`` is not."""
+        return not self.config.projective or tree.is_projective()
 
     def _masked_log_probs(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return masked_log_softmax(self(ids), mask)  # (B, 4), -inf where illegal
@@ -269,6 +279,11 @@ class TransitionParser(nn.Module):
                 raise ParserError(
                     f"sentence {k}: {len(symbols)} symbols, "
                     f"but a tree of {len(tree.heads)} positions"
+                )
+            if not self.can_build(tree):
+                raise ParserError(
+                    f"sentence {k}: a projective parser cannot build the "
+                    f"non-projective tree {tree.heads}"
                 )
             moves, visited = oracle_states(
                 tree, late_left_arc=self.config.late_left_arc)
