@@ -177,7 +177,8 @@ def load_store(data_dir: str) -> ImageStore:
     else:
         pixels = _decode(root, rows)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp.npz")
+        # one temporary file per process: runs started side by side each write their own
+        tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp.npz")
         np.savez_compressed(tmp, pixels=pixels)
         tmp.replace(cached)
     pools = assign_pools(paths)

@@ -198,3 +198,55 @@ def test_inspection_lists_an_image_runs_symbols_by_true_class(tmp_path) -> None:
         first, n = by_value[program][0].split(" x")
         assert first == str(value) and int(n) > 0.9 * counts[value]
     assert sum(int(t.split(" x")[1]) for r in rows for t in r["tokens"]) == 200
+
+
+def _tiny_image_folder(root: Path, per_class: int) -> Path:
+    from PIL import Image
+
+    images = root / "hint" / "images"
+    lines = []
+    for k, cls in enumerate(CLASSES):
+        (images / cls).mkdir(parents=True)
+        for i in range(per_class):
+            name = f"{cls}/img_{i}.jpg"
+            Image.fromarray(np.full((45, 45), 16 * k, dtype=np.uint8)).save(images / name)
+            lines.append(f"{'0' * 64}  {name}")
+    (images / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_runs_started_side_by_side_each_write_the_image_cache_safely(tmp_path,
+                                                                     monkeypatch) -> None:
+    """Two processes decoding at once both write the cache, each through its own
+    temporary file: neither fails, and the cache they leave holds every image."""
+    import multiprocessing
+
+    from benchmarks import hint_images
+
+    data = _tiny_image_folder(tmp_path / "data", per_class=2)
+    monkeypatch.setenv("NSR_CACHE", str(tmp_path / "cache"))
+    both = multiprocessing.get_context("fork").Barrier(2, timeout=60)
+    save = np.savez_compressed
+
+    def save_in_step(*args, **kwargs):  # both decode, then both write, then both rename
+        both.wait()
+        save(*args, **kwargs)
+        both.wait()
+
+    monkeypatch.setattr(np, "savez_compressed", save_in_step)
+    hint_images.load_store.cache_clear()
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=hint_images.load_store, args=(str(data),))
+               for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    monkeypatch.setattr(np, "savez_compressed", save)
+    left = [p.name for p in (tmp_path / "cache").iterdir()]
+    assert len(left) == 1 and ".tmp" not in left[0]  # the cache, no temporary file
+    store = hint_images.load_store(str(data))
+    hint_images.load_store.cache_clear()
+    assert store.pixels.shape == (2 * len(CLASSES), 45, 45)
+    assert sorted(set(store.pixels[:, 0, 0].tolist())) == list(range(0, 256, 16))
