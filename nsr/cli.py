@@ -121,12 +121,36 @@ def _bench_splits(benchmark: str, out: Path, splits: str, seeds: str,
 @bench_app.command("hint")
 def bench_hint(
         out: BenchOut, seeds: Seeds = "0-4", data_dir: DataDir = None,
-        workers: Workers = 1) -> None:
-    """Train HINT (symbol input) from scratch per seed; accuracy per subset, time, memory."""
+        workers: Workers = 1,
+        input_: Annotated[str, typer.Option(
+            "--input", help="symbol, or image / image-cpu (handwritten symbol images "
+                            "from --data-dir).")] = "symbol",
+        device: Annotated[str, typer.Option(help="Image input: cpu or cuda.")] = "cpu",
+        threads: Annotated[int, typer.Option(
+            help="Image input: torch CPU threads per run at evaluation (training "
+                 "uses the run's own, 1).", min=1)] = 1,
+        max_seconds: Annotated[Optional[float], typer.Option(
+            help="Image input: each run's training-time budget (as nsr train's).",
+            min=0)] = None,
+        averaged_copies: Annotated[int, typer.Option(
+            help="Image input: jittered copies averaged at evaluation (as nsr eval's).",
+            min=0)] = 0,
+        runs_dir: Annotated[Optional[Path], typer.Option(
+            help="Image input: keep seed S's run in DIR/seedS (and its log in "
+                 "DIR/seedS.log); a run already there is resumed.")] = None) -> None:
+    """Train HINT from scratch per seed; accuracy per subset, time, memory.
+
+    Image input keeps every run folder (--runs-dir, default runs/bench-hint-INPUT) and
+    records the device, GPU, training, consolidation and evaluation times."""
     from nsr.bench import parse_seeds, run_training_benchmark
     from nsr.tasks import data_dir_or_env
 
     folder = data_dir_or_env(data_dir)
+    if input_ in ("image", "image-cpu"):
+        return _bench_hint_images(out, parse_seeds(seeds), folder, workers, input_, device,
+                                  threads, max_seconds, averaged_copies, runs_dir)
+    if input_ != "symbol":
+        _fail(ConfigError(f"--input {input_}: must be symbol, image or image-cpu"))
     report = run_training_benchmark(
         "hint", ["symbol"], parse_seeds(seeds),
         data_dir=str(folder) if folder else None, workers=workers,
@@ -134,6 +158,32 @@ def bench_hint(
             f"seed {r['seed']}: {100 * r['accuracy']:.2f}% (subset average "
             f"{100 * r.get('subset_average', 0):.2f}%) in {r['wall_seconds']} s, "
             f"{r['peak_memory_mb']} MB"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    typer.echo(f"wrote {out}")
+
+
+def _bench_hint_images(out: Path, seeds: list[int], folder: Path | None, workers: int,
+                       size: str, device: str, threads: int, max_seconds: float | None,
+                       averaged_copies: int, runs_dir: Path | None) -> None:
+    from nsr.image_bench import ImageJob, run_image_benchmark
+    from nsr.image_input import image_data_dir
+
+    try:
+        folder = image_data_dir(folder)  # refused here, not in every worker
+    except NSRError as exc:
+        _fail(exc)
+    runs = runs_dir or Path("runs") / f"bench-hint-{size}"
+    runs.mkdir(parents=True, exist_ok=True)
+    jobs = [ImageJob(seed=s, size=size, device=device, data_dir=str(folder),
+                     runs_dir=str(runs), threads=threads, max_seconds=max_seconds,
+                     averaged_copies=averaged_copies) for s in seeds]
+    typer.echo(f"{len(jobs)} run(s), {workers} at a time; logs in {runs}/seedS.log")
+    report = run_image_benchmark(jobs, workers=workers, progress=lambda r: typer.echo(
+        f"seed {r['seed']}: subset average {100 * r['subset_average']:.2f}%, symbol "
+        f"accuracy {100 * r['symbol_accuracy']:.2f}%; ended by {r['ended']} after "
+        f"{r['rounds']} rounds, trained {r['training_seconds']} s, consolidated "
+        f"{r['consolidation_seconds']} s, evaluated {r['eval_seconds']} s"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     typer.echo(f"wrote {out}")

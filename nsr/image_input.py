@@ -31,8 +31,12 @@ class ImageData:
     pixels: np.ndarray  # (N, 45, 45) uint8
 
 
-def load_image_data(data_dir: Path | None) -> ImageData:
-    """HINT's official expressions, each token paired with an image of its class."""
+def image_data_dir(data_dir: Path | None) -> Path:
+    """``data_dir``, else ``$NSR_DATA``, checked to hold the images and expressions.
+
+    Raises:
+        ConfigError: Neither is given, or the folder lacks one of them.
+    """
     from benchmarks import hint, hint_images
 
     where = data_dir_or_env(data_dir)
@@ -40,6 +44,19 @@ def load_image_data(data_dir: Path | None) -> ImageData:
         raise ConfigError("--input image needs --data-dir (or NSR_DATA): a folder holding "
                           "hint/symbol (the official expressions) and hint/images (the "
                           "handwritten symbols); images are never generated")
+    try:
+        hint_images.images_root(where)
+        hint.hint_root(where)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from None
+    return Path(where)
+
+
+def load_image_data(data_dir: Path | None) -> ImageData:
+    """HINT's official expressions, each token paired with an image of its class."""
+    from benchmarks import hint, hint_images
+
+    where = image_data_dir(data_dir)
     try:
         store = hint_images.load_store(str(Path(where).resolve()))
         splits = hint.load_split("symbol", data_dir=where)

@@ -250,3 +250,70 @@ def test_runs_started_side_by_side_each_write_the_image_cache_safely(tmp_path,
     hint_images.load_store.cache_clear()
     assert store.pixels.shape == (2 * len(CLASSES), 45, 45)
     assert sorted(set(store.pixels[:, 0, 0].tolist())) == list(range(0, 256, 16))
+
+
+def _tiny_hint_folder(root: Path) -> Path:
+    """Official-format HINT data of one-digit expressions over a tiny image folder (each
+    class one plain grey level, so a run reads them easily)."""
+    import gzip
+    import json
+
+    _tiny_image_folder(root, per_class=20)  # the 5 % val pool needs 20
+    symbol = root / "hint" / "symbol"
+    symbol.mkdir(parents=True)
+    for part, n in (("train", 60), ("val", 10), ("test", 20)):
+        rows = [{"id": f"{part}_{i}", "expr": str(i % 10), "head": [-1], "res": i % 10,
+                 "res_all": [i % 10], "eval": "I"} for i in range(n)]
+        with gzip.open(symbol / f"expr_{part}.json.gz", "wt") as f:
+            json.dump(rows, f)
+    return root
+
+
+def test_the_image_benchmark_records_a_seed_and_resumes_its_run(tmp_path,
+                                                                  monkeypatch) -> None:
+    """``nsr bench hint --input image``'s worker: a row with the device, how the run
+    ended, its times and test figures; run again, it resumes the kept run folder."""
+    from nsr import image_input
+    import json
+
+    from nsr.image_bench import ImageJob, image_report, run_image_seed
+
+    preset = image_input.image_preset
+
+    def small(*args, **kwargs):
+        config = preset(*args, **kwargs)
+        return replace(config, loop=replace(config.loop, max_rounds=3, curriculum=(1,)),
+                       image=replace(config.image, steps=40, consolidate_steps=20,
+                                     consolidate_sample=30))
+
+    monkeypatch.setattr(image_input, "image_preset", small)
+    monkeypatch.setenv("NSR_CACHE", str(tmp_path / "cache"))
+    data = _tiny_hint_folder(tmp_path / "data")
+    job = ImageJob(seed=0, size="image-cpu", device="cpu", data_dir=str(data),
+                   runs_dir=str(tmp_path / "runs"), threads=1, max_seconds=None,
+                   averaged_copies=2)
+    row = run_image_seed(job)
+    assert row["run"] == str(tmp_path / "runs" / "seed0") and not row["resumed"]
+    assert row["ended"] in ("target", "max-rounds") and 1 <= row["rounds"] <= 3
+    assert row["test_examples"] == 20 and row["subsets"].keys() == {"I"}
+    assert row["subset_average"] == row["subsets"]["I"] == row["accuracy"]
+    assert 0 <= row["symbol_accuracy"] <= 1 and row["averaged_copies"] == 2
+    assert row["consolidated"]["examples"] == 30 and row["consolidation_seconds"] > 0
+    assert row["wall_seconds"] >= row["training_seconds"] > 0
+    assert "priors" in (tmp_path / "runs" / "seed0.log").read_text()
+    again = run_image_seed(job)
+    assert again["resumed"] and again["rounds"] == row["rounds"]
+    assert again["subset_average"] == row["subset_average"]
+    report = json.loads(json.dumps(image_report([job, job], [row, again], workers=2)))
+    assert report["summary"]["runs"] == 2 and report["input"] == "image-cpu"
+    assert report["summary"]["min_subset_average"] == row["subset_average"]
+    assert report["priors"]["trees"] == "projective" and report["jobs"][0]["seed"] == 0
+
+
+def test_the_image_benchmark_refuses_a_folder_without_images(tmp_path) -> None:
+    from nsr.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "hint", "--input", "image", "--data-dir",
+                                      str(tmp_path), "--out", str(tmp_path / "b.json")])
+    assert result.exit_code != 0
+    assert "no HINT images" in result.output
