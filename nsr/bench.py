@@ -67,18 +67,28 @@ def _generated(test: Sequence[Any]) -> bool:
     return bool(test) and (test[0].meta or {}).get("source") == "generated"
 
 
+def run_in_processes(work: Callable[[Any], dict[str, Any]], jobs: Sequence[Any],
+                     workers: int, progress: Callable[[dict[str, Any]], None]
+                     ) -> list[dict[str, Any]]:
+    """``work(job)`` for every job, ``workers`` at a time, each in a fresh process (so
+    its wall time and peak memory are its own); rows in job order, each reported to
+    ``progress`` as it arrives."""
+    ctx = multiprocessing.get_context("spawn")
+    rows = []
+    with ctx.Pool(workers, maxtasksperchild=1) as pool:
+        for row in pool.imap(work, jobs):
+            rows.append(row)
+            progress(row)
+    return rows
+
+
 def run_training_benchmark(benchmark: str, splits: Sequence[str], seeds: Sequence[int], *,
                            data_dir: str | None = None, workers: int = 1,
                            progress: Callable[[dict[str, Any]], None] = lambda r: None
                            ) -> dict[str, Any]:
     """Train and test every (split, seed); returns the JSON-able report."""
     jobs = [(benchmark, s, seed, data_dir) for s in splits for seed in seeds]
-    ctx = multiprocessing.get_context("spawn")
-    rows = []
-    with ctx.Pool(workers, maxtasksperchild=1) as pool:
-        for row in pool.imap(_one, jobs):
-            rows.append(row)
-            progress(row)
+    rows = run_in_processes(_one, jobs, workers, progress)
     summary = {}
     for s in splits:
         mine = [r for r in rows if r["split"] == s]

@@ -101,6 +101,12 @@ def bench_pcfg(
     _bench_splits("pcfg", out, splits, seeds, data_dir, workers)
 
 
+def _write_report(out: Path, report: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    typer.echo(f"wrote {out}")
+
+
 def _bench_splits(benchmark: str, out: Path, splits: str, seeds: str,
                   data_dir: Path | None, workers: int) -> None:
     from nsr.bench import parse_seeds, run_training_benchmark
@@ -113,9 +119,7 @@ def _bench_splits(benchmark: str, out: Path, splits: str, seeds: str,
         progress=lambda r: typer.echo(
             f"{r['split']} seed {r['seed']}: {100 * r['accuracy']:.2f}% "
             f"in {r['wall_seconds']} s, {r['peak_memory_mb']} MB"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    typer.echo(f"wrote {out}")
+    _write_report(out, report)
 
 
 @bench_app.command("hint")
@@ -158,9 +162,7 @@ def bench_hint(
             f"seed {r['seed']}: {100 * r['accuracy']:.2f}% (subset average "
             f"{100 * r.get('subset_average', 0):.2f}%) in {r['wall_seconds']} s, "
             f"{r['peak_memory_mb']} MB"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    typer.echo(f"wrote {out}")
+    _write_report(out, report)
 
 
 def _bench_hint_images(out: Path, seeds: list[int], folder: Path | None, workers: int,
@@ -184,9 +186,7 @@ def _bench_hint_images(out: Path, seeds: list[int], folder: Path | None, workers
         f"accuracy {100 * r['symbol_accuracy']:.2f}%; ended by {r['ended']} after "
         f"{r['rounds']} rounds, trained {r['training_seconds']} s, consolidated "
         f"{r['consolidation_seconds']} s, evaluated {r['eval_seconds']} s"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    typer.echo(f"wrote {out}")
+    _write_report(out, report)
 
 
 @bench_app.command("table")

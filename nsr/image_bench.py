@@ -125,13 +125,10 @@ def run_image_benchmark(jobs: Sequence[ImageJob], *, workers: int = 1,
                         progress: Callable[[dict[str, Any]], None] = lambda r: None
                         ) -> dict[str, Any]:
     """Run ``jobs`` ``workers`` at a time, each in a fresh process; the JSON report."""
-    ctx = multiprocessing.get_context("spawn")
-    rows = []
-    with ctx.Pool(workers, maxtasksperchild=1) as pool:
-        for row in pool.imap(run_image_seed, jobs):
-            rows.append(row)
-            progress(row)
-    return image_report(jobs, rows, workers)
+    from nsr.bench import run_in_processes
+
+    return image_report(jobs, run_in_processes(run_image_seed, jobs, workers, progress),
+                        workers)
 
 
 def image_report(jobs: Sequence[ImageJob], rows: Sequence[dict[str, Any]],
