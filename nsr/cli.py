@@ -388,7 +388,11 @@ def train(
         max_seconds: Annotated[Optional[float], typer.Option(
             help="End the run after the round that brings its training time (all "
                  "sessions of a resumed run) to this many seconds, on its best state of "
-                 "the last stage where it has one.", min=0)] = None
+                 "the last stage where it has one.", min=0)] = None,
+        consolidate_rounds: Annotated[Optional[int], typer.Option(
+            help="Image input: rounds of consolidation once training ends (default the "
+                 "configuration's, 2); with --resume, an ended run with fewer gets the "
+                 "rest.", min=1)] = None
         ) -> None:
     """Train perception, parser and programs jointly from (input, output) pairs."""
     from nsr.checkpoint import load
@@ -399,6 +403,8 @@ def train(
 
     if task is not None or (resume is not None and is_task_run(resume)):
         _task_options_only(benchmark, split, data_dir, train_file, test_file)
+        if consolidate_rounds is not None:
+            _fail(ConfigError("--consolidate-rounds is for image input (HINT from images)"))
         return _train_task(task, resume=resume, out=out, seed=seed, plain=plain, code=code,
                            checkpoint_every=checkpoint_every, overwrite=overwrite,
                            max_seconds=max_seconds)
@@ -422,6 +428,8 @@ def train(
             split = config.split
         from nsr.image_input import with_device
         config = with_device(config, device)
+        if consolidate_rounds is not None and config.image is None:
+            raise ConfigError("--consolidate-rounds is for image input (HINT from images)")
         run_dir = resume or out or Path("runs") / f"{benchmark}-{split}-seed{seed}"
         if not resume:
             _refuse_to_overwrite(run_dir, overwrite)
@@ -446,7 +454,8 @@ def train(
                                 resume=resume is not None, on_event=_reporter(plain),
                                 source=_data_source(data_dir, train_file, test_file),
                                 images=images, consolidation=consolidation,
-                                max_seconds=max_seconds)
+                                max_seconds=max_seconds,
+                                consolidate_rounds=consolidate_rounds)
             machine, _, _ = load(run_dir, registry, device=device)
             if images is not None:
                 machine.perception.attach(images)

@@ -177,3 +177,11 @@ def consolidate(machine: Machine, examples: Sequence[Example], steps: int, *,
         record["parser"] = consolidate_parser(machine, examples, labels, parser_epochs,
                                               tree_label)
     return record
+
+
+def consolidation_seconds(record: dict[str, Any]) -> float:
+    """The seconds every round of a run's consolidation took (``progress.consolidated``:
+    the last round, with the ones before it under ``earlier``), perception's and the
+    parser's."""
+    return round(sum(r.get("seconds", 0.0) + (r.get("parser") or {}).get("seconds", 0.0)
+                     for r in [record, *record.get("earlier", [])]), 2)

@@ -68,6 +68,7 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
     import torch
 
     from nsr.checkpoint import load
+    from nsr.consolidation import consolidation_seconds
     from nsr.image_input import (image_consolidation_sample, image_preset,
                                  image_training_sample, load_image_data, with_device)
     from nsr.run import evaluate, peak_memory_mb, train_run
@@ -99,8 +100,7 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
             "train_accuracy": summary.get("train_accuracy"),
             "kept": summary.get("kept"),
             "training_seconds": summary.get("seconds"),
-            "consolidation_seconds": round(consolidated.get("seconds", 0.0) + (
-                consolidated.get("parser") or {}).get("seconds", 0.0), 2),
+            "consolidation_seconds": consolidation_seconds(consolidated),
             "consolidated": consolidated or None,
             "data_seconds": round(loaded, 2), "wall_seconds": round(trained, 2),
             "averaged_copies": job.averaged_copies,

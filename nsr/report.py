@@ -67,9 +67,12 @@ def consolidation_line(event: dict[str, Any]) -> str:
     """What consolidating image perception, and then the parser, did
     (:mod:`nsr.consolidation`); one line each."""
     lines = []
+    rounds = event.get("rounds", 1)
+    of = f" (round {event.get('round', 1)} of {rounds})" if rounds > 1 else ""
     if not event.get("parser_only"):
         lines.append(
-            f"consolidated perception: {event['explained_before']} of {event['examples']} "
+            f"consolidated perception{of}: {event['explained_before']} of "
+            f"{event['examples']} "
             f"training expressions explained, {event.get('parsed_otherwise', 0)} parsed "
             f"and {event['read_otherwise']} read otherwise to give their targets, "
             f"{event['labels']} symbols of {event['images']} images relabelled, "
@@ -79,7 +82,7 @@ def consolidation_line(event: dict[str, Any]) -> str:
     parser = event.get("parser")
     if parser:
         lines.append(
-            f"consolidated parser: {parser['explained_before']} of {event['examples']} "
+            f"consolidated parser{of}: {parser['explained_before']} of {event['examples']} "
             f"explained, {parser['parsed_otherwise']} parsed and "
             f"{parser['read_otherwise']} read otherwise; {parser['trees']} trees, "
             f"{parser['epochs']} epochs; then {parser['explained_after']} explained "

@@ -33,7 +33,8 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
               on_event: Callable[[dict[str, Any]], None] = lambda e: None,
               source: dict[str, Any] | None = None,
               images: Any = None, consolidation: Sequence[Example] = (),
-              max_seconds: float | None = None) -> dict[str, Any]:
+              max_seconds: float | None = None,
+              consolidate_rounds: int | None = None) -> dict[str, Any]:
     """Train (or resume) a run, checkpointing every ``config.checkpoint_every`` rounds;
     returns the summary.
 
@@ -49,15 +50,18 @@ def train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *
     (over all sessions of a resumed run) to that many seconds, like ``patience`` does:
     on the best state of the last stage where it has one. Once an image run ends, its
     perception and then its parser are consolidated on the ``consolidation``
-    expressions (:mod:`nsr.consolidation`), once; an ended run resumed without having
-    been consolidated (interrupted in it, or trained before it existed) is consolidated
-    then, and one whose perception alone was (before the parser's step existed) has
-    its parser consolidated.
+    expressions (:mod:`nsr.consolidation`), ``consolidate_rounds`` times, each round
+    checkpointed; an ended run resumed with rounds left (interrupted in one, or trained
+    before they existed) has them run then, and one whose perception alone was
+    consolidated (before the parser's step existed) has its parser consolidated.
+    ``consolidate_rounds`` replaces the run's number of rounds (a resumed run that has
+    had fewer gets the rest).
     """
     with checkpoint.exclusive(run_dir):
         return _train_run(config, run_dir, examples, registry=registry, resume=resume,
                           on_event=on_event, source=source, images=images,
-                          consolidation=consolidation, max_seconds=max_seconds)
+                          consolidation=consolidation, max_seconds=max_seconds,
+                          consolidate_rounds=consolidate_rounds)
 
 
 def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], *,
@@ -65,7 +69,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
                on_event: Callable[[dict[str, Any]], None],
                source: dict[str, Any] | None, images: Any = None,
                consolidation: Sequence[Example] = (),
-               max_seconds: float | None = None) -> dict[str, Any]:
+               max_seconds: float | None = None,
+               consolidate_rounds: int | None = None) -> dict[str, Any]:
     registry = registry or Registry.default()
     torch.set_num_threads(max(1, config.threads))
     examples = training_sample(examples, config.train_limit, config.loop.seed)
@@ -102,6 +107,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         machine.fallback_beam = config.fallback_beam
         machine.symbol_fallback = config.symbol_fallback
         machine.prediction_widening = config.prediction_widening
+    if consolidate_rounds is not None:
+        config = _with_consolidate_rounds(config, consolidate_rounds)
     t0 = time.monotonic() - elapsed
     stored_progress = progress if resume else {}
     progress = ended or {"round": start_round - 1, "seconds": elapsed}
@@ -166,22 +173,51 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         progress["finished"] = True
         checkpoint.save(run_dir, machine, config, progress, data=data)
     image, done = config.image, progress.get("consolidated")
-    if (image is not None and image.consolidate_steps > 0 and consolidation
-            and (done is None or (image.consolidate_parser_epochs > 0
-                                  and "parser" not in done))):
-        # the state the run ended on (the best one where it kept it), as written
+    while (image is not None and image.consolidate_steps > 0 and consolidation
+           and _consolidation_pending(done, image)):
+        # the state the run ended on (the best one where it kept it), or the one the
+        # previous round of consolidation left, as written
         machine, _, progress = checkpoint.load(run_dir, registry, device=image.device)
         machine.perception.attach(images)
-        progress["consolidated"] = consolidate(
+        parser_only = (done is not None and image.consolidate_parser_epochs > 0
+                       and "parser" not in done)
+        record = consolidate(
             machine, consolidation, image.consolidate_steps,
             parser_epochs=image.consolidate_parser_epochs,
             tree_label=partial(parser_label, config=config.loop),
-            trees=image.consolidate_trees, done=done)
+            trees=image.consolidate_trees, done=done if parser_only else None)
+        if parser_only:
+            record = {"round": 1, "earlier": [], **record}
+        else:
+            earlier = [] if done is None else [*done.get("earlier", []), _one_round(done)]
+            record = {**record, "round": len(earlier) + 1, "earlier": earlier}
+        progress["consolidated"] = done = record
         checkpoint.save(run_dir, machine, config, progress, data=data)
-        on_event({"event": "consolidated", **progress["consolidated"],
-                  "parser_only": done is not None})
+        on_event({"event": "consolidated", **record, "parser_only": parser_only,
+                  "rounds": image.consolidate_rounds})
     return {"run": str(run_dir), **progress, "priors": config.priors.describe(),
             "peak_memory_mb": peak_memory_mb()}
+
+
+def _with_consolidate_rounds(config: TrainConfig, rounds: int) -> TrainConfig:
+    if config.image is None or rounds < 1:
+        raise ConfigError(f"--consolidate-rounds {rounds}: consolidation is for image "
+                          f"input, and takes at least one round")
+    return replace(config, image=replace(config.image, consolidate_rounds=rounds))
+
+
+def _consolidation_pending(done: dict[str, Any] | None, image: Any) -> bool:
+    """Whether an ended image run has consolidation left: none yet, the parser's step
+    of a run consolidated before it existed, or further rounds."""
+    if done is None:
+        return True
+    if image.consolidate_parser_epochs > 0 and "parser" not in done:
+        return True
+    return done.get("round", 1) < image.consolidate_rounds
+
+
+def _one_round(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in ("round", "earlier")}
 
 
 BEST = "best"

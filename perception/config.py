@@ -63,6 +63,8 @@ class ImagePerceptionConfig:
             as training left it).
         consolidate_trees: how many of the parser's best trees are tried for the
             symbols of an expression not explained, before other readings.
+        consolidate_rounds: how many times that consolidation runs, each round reading
+            the sample again with the machine the previous round left.
     """
 
     num_symbols: int = 20
@@ -86,3 +88,4 @@ class ImagePerceptionConfig:
     consolidate_steps: int = 3_000
     consolidate_parser_epochs: int = 2
     consolidate_trees: int = 8
+    consolidate_rounds: int = 1

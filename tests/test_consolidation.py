@@ -13,13 +13,14 @@ from nsr.types import Example
 from tests.test_hint_images import _glyphs
 
 
-def _config(rounds: int, steps: int, consolidate_steps: int):
+def _config(rounds: int, steps: int, consolidate_steps: int, consolidate_rounds: int = 1):
     from nsr.image_input import image_preset
 
     config = image_preset("hint", split=None, seed=0, size="image-cpu")
     return replace(config, loop=replace(config.loop, max_rounds=rounds, curriculum=(1,)),
                    image=replace(config.image, steps=steps,
-                                 consolidate_steps=consolidate_steps))
+                                 consolidate_steps=consolidate_steps,
+                                 consolidate_rounds=consolidate_rounds))
 
 
 def _examples(n: int) -> tuple[np.ndarray, list[Example]]:
@@ -190,3 +191,71 @@ def test_averaged_copies_change_predictions_reproducibly() -> None:
     assert torch.allclose(averaged.exp().sum(-1), torch.ones(80))
     p._forget()
     assert torch.equal(averaged, p.table())
+
+
+def test_consolidation_runs_its_rounds_each_checkpointed_and_resumes_the_rest(
+        tmp_path) -> None:
+    from nsr import checkpoint
+    from nsr.consolidation import consolidation_seconds
+    from nsr.report import consolidation_line
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(200)
+    events: list[dict] = []
+    config = _config(rounds=2, steps=20, consolidate_steps=30)
+    two = _config(rounds=2, steps=20, consolidate_steps=30, consolidate_rounds=2)
+    train_run(two, tmp_path / "run", examples[:60], images=pixels,
+              consolidation=examples, on_event=events.append)
+    done = [e for e in events if e["event"] == "consolidated"]
+    assert [e["round"] for e in done] == [1, 2]
+    assert done[1]["explained_before"] == max(done[0]["explained_after"],
+                                              done[0]["parser"]["explained_after"])
+    assert "(round 2 of 2)" in consolidation_line(done[1])
+    _, _, progress = checkpoint.load(tmp_path / "run")
+    record = progress["consolidated"]
+    assert record["round"] == 2 and len(record["earlier"]) == 1
+    assert "earlier" not in record["earlier"][0]
+    assert consolidation_seconds(record) == round(sum(
+        r["seconds"] + r["parser"]["seconds"] for r in (record, record["earlier"][0])), 2)
+
+    events.clear()
+    train_run(config, tmp_path / "run", examples[:60], images=pixels, resume=True,
+              consolidation=examples, on_event=events.append, consolidate_rounds=3)
+    assert [e["round"] for e in events if e["event"] == "consolidated"] == [3]
+    _, stored, progress = checkpoint.load(tmp_path / "run")
+    assert stored.image.consolidate_rounds == 3
+    assert len(progress["consolidated"]["earlier"]) == 2
+
+    def stop_after_first(event: dict) -> None:
+        events.append(event)
+        if event["event"] == "consolidated":
+            raise KeyboardInterrupt
+
+    events.clear()
+    try:
+        train_run(two, tmp_path / "cut", examples[:60], images=pixels,
+                  consolidation=examples, on_event=stop_after_first)
+    except KeyboardInterrupt:
+        pass
+    _, _, progress = checkpoint.load(tmp_path / "cut")
+    assert progress["consolidated"]["round"] == 1
+    events.clear()
+    train_run(config, tmp_path / "cut", examples[:60], images=pixels, resume=True,
+              consolidation=examples, on_event=events.append)  # the run's own rounds
+    assert [e["round"] for e in events if e["event"] == "consolidated"] == [2]
+    events.clear()
+    train_run(config, tmp_path / "cut", examples[:60], images=pixels, resume=True,
+              consolidation=examples, on_event=events.append)
+    assert not [e for e in events if e["event"] == "consolidated"]
+
+
+def test_consolidation_rounds_are_refused_for_symbol_input(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from nsr.cli import app
+
+    result = CliRunner().invoke(app, ["train", "scan", "--consolidate-rounds", "2",
+                                      "--out", str(tmp_path / "run")])
+    assert result.exit_code != 0
+    assert "--consolidate-rounds is for image input" in result.output
+    assert not (tmp_path / "run").exists()
