@@ -193,6 +193,16 @@ def test_averaged_copies_change_predictions_reproducibly() -> None:
     assert torch.equal(averaged, p.table())
 
 
+def _rounds_run(config, run: Path, pixels, examples, **kwargs) -> list[dict]:
+    """Train (or resume) a run on 60 of ``examples``, consolidating on all of them;
+    returns its consolidation events."""
+    events: list[dict] = []
+    on_event = kwargs.pop("on_event", lambda e: None)
+    train_run(config, run, examples[:60], images=pixels, consolidation=examples,
+              on_event=lambda e: (events.append(e), on_event(e)), **kwargs)
+    return [e for e in events if e["event"] == "consolidated"]
+
+
 def test_consolidation_runs_its_rounds_each_checkpointed_and_resumes_the_rest(
         tmp_path) -> None:
     from nsr import checkpoint
@@ -201,12 +211,9 @@ def test_consolidation_runs_its_rounds_each_checkpointed_and_resumes_the_rest(
 
     torch.set_num_threads(1)
     pixels, examples = _examples(200)
-    events: list[dict] = []
     config = _config(rounds=2, steps=20, consolidate_steps=30)
     two = _config(rounds=2, steps=20, consolidate_steps=30, consolidate_rounds=2)
-    train_run(two, tmp_path / "run", examples[:60], images=pixels,
-              consolidation=examples, on_event=events.append)
-    done = [e for e in events if e["event"] == "consolidated"]
+    done = _rounds_run(two, tmp_path / "run", pixels, examples)
     assert [e["round"] for e in done] == [1, 2]
     assert done[1]["explained_before"] == max(done[0]["explained_after"],
                                               done[0]["parser"]["explained_after"])
@@ -218,35 +225,26 @@ def test_consolidation_runs_its_rounds_each_checkpointed_and_resumes_the_rest(
     assert consolidation_seconds(record) == round(sum(
         r["seconds"] + r["parser"]["seconds"] for r in (record, record["earlier"][0])), 2)
 
-    events.clear()
-    train_run(config, tmp_path / "run", examples[:60], images=pixels, resume=True,
-              consolidation=examples, on_event=events.append, consolidate_rounds=3)
-    assert [e["round"] for e in events if e["event"] == "consolidated"] == [3]
+    done = _rounds_run(config, tmp_path / "run", pixels, examples, resume=True,
+                       consolidate_rounds=3)
+    assert [e["round"] for e in done] == [3]
     _, stored, progress = checkpoint.load(tmp_path / "run")
     assert stored.image.consolidate_rounds == 3
     assert len(progress["consolidated"]["earlier"]) == 2
 
     def stop_after_first(event: dict) -> None:
-        events.append(event)
         if event["event"] == "consolidated":
             raise KeyboardInterrupt
 
-    events.clear()
     try:
-        train_run(two, tmp_path / "cut", examples[:60], images=pixels,
-                  consolidation=examples, on_event=stop_after_first)
+        _rounds_run(two, tmp_path / "cut", pixels, examples, on_event=stop_after_first)
     except KeyboardInterrupt:
         pass
     _, _, progress = checkpoint.load(tmp_path / "cut")
     assert progress["consolidated"]["round"] == 1
-    events.clear()
-    train_run(config, tmp_path / "cut", examples[:60], images=pixels, resume=True,
-              consolidation=examples, on_event=events.append)  # the run's own rounds
-    assert [e["round"] for e in events if e["event"] == "consolidated"] == [2]
-    events.clear()
-    train_run(config, tmp_path / "cut", examples[:60], images=pixels, resume=True,
-              consolidation=examples, on_event=events.append)
-    assert not [e for e in events if e["event"] == "consolidated"]
+    resumed = _rounds_run(config, tmp_path / "cut", pixels, examples, resume=True)
+    assert [e["round"] for e in resumed] == [2]  # the run's own rounds, not config's
+    assert not _rounds_run(config, tmp_path / "cut", pixels, examples, resume=True)
 
 
 def test_consolidation_rounds_are_refused_for_symbol_input(tmp_path) -> None:
