@@ -179,8 +179,7 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
         # previous round of consolidation left, as written
         machine, _, progress = checkpoint.load(run_dir, registry, device=image.device)
         machine.perception.attach(images)
-        parser_only = (done is not None and image.consolidate_parser_epochs > 0
-                       and "parser" not in done)
+        parser_only = _parser_step_only(done, image)
         record = consolidate(
             machine, consolidation, image.consolidate_steps,
             parser_epochs=image.consolidate_parser_epochs,
@@ -209,11 +208,13 @@ def _with_consolidate_rounds(config: TrainConfig, rounds: int) -> TrainConfig:
 def _consolidation_pending(done: dict[str, Any] | None, image: Any) -> bool:
     """Whether an ended image run has consolidation left: none yet, the parser's step
     of a run consolidated before it existed, or further rounds."""
-    if done is None:
-        return True
-    if image.consolidate_parser_epochs > 0 and "parser" not in done:
-        return True
-    return done.get("round", 1) < image.consolidate_rounds
+    return (done is None or _parser_step_only(done, image)
+            or done.get("round", 1) < image.consolidate_rounds)
+
+
+def _parser_step_only(done: dict[str, Any] | None, image: Any) -> bool:
+    """Whether a run's perception was consolidated before the parser's step existed."""
+    return done is not None and image.consolidate_parser_epochs > 0 and "parser" not in done
 
 
 def _one_round(record: dict[str, Any]) -> dict[str, Any]:
