@@ -132,38 +132,59 @@ class SemanticModule:
         self.examples = {}
 
     def learn(self, symbols: Iterable[int] | None = None) -> dict[int, str]:
-        """Re-induce programs whose examples they no longer explain; returns changes."""
-        changes = {}
-        for s in list(symbols if symbols is not None else self.examples):
-            counter = self.examples.get(s)
-            if not counter:
-                continue
-            if self.config.valueless and self._mostly_valueless(counter):
-                if s not in self.meanings or not self.meanings[s].valueless:
-                    self.set_valueless(s)
-                    changes[s] = "no value"
-                continue
-            valued = self._valued_examples(counter)
-            if valued is None:
-                continue
-            arity, examples, total = valued
-            current = self.meanings.get(s)
-            if current is not None and current.arity == arity and not current.valueless:
-                matched = self._matches(current, examples)
-                if matched >= self.config.keep_threshold * total:
-                    current.matched, current.total = matched, total
-                    self._maybe_invent(current, total)
-                    continue
-            result = self._induce(examples, arity)
-            if result.program is None:
-                if current is not None and (current.arity != arity or current.valueless):
-                    del self.meanings[s]
-                    changes[s] = "forgotten"
-                continue
-            self.set_program(s, result.program, result.matched, result.total)
-            self._maybe_invent(self.meanings[s], result.total)
-            changes[s] = str(result.program)
+        """Re-induce programs whose examples they no longer explain; returns changes.
+
+        A program that joins the library on the way (see :meth:`_maybe_invent`) gives
+        the other symbols this pass left poorly explained another induction at once,
+        with it callable: multiplication need not wait a round for the addition it recurses
+        over. This repeats while the library grows (it is bounded in size)."""
+        changes: dict[int, str] = {}
+        pending = list(symbols if symbols is not None else self.examples)
+        while pending:
+            size = len(self.library.items)
+            unsettled = []
+            for s in pending:
+                before = len(self.library.items)
+                # a symbol whose own program joined the library would only find it again
+                if not self._learn_symbol(s, changes) and len(self.library.items) == before:
+                    unsettled.append(s)
+            if len(self.library.items) == size:
+                break
+            pending = unsettled
         return changes
+
+    def _learn_symbol(self, s: int, changes: dict[int, str]) -> bool:
+        """One symbol's step of :meth:`learn`; whether its examples are now explained
+        (``False``: a larger library might do better)."""
+        counter = self.examples.get(s)
+        if not counter:
+            return True
+        if self.config.valueless and self._mostly_valueless(counter):
+            if s not in self.meanings or not self.meanings[s].valueless:
+                self.set_valueless(s)
+                changes[s] = "no value"
+            return True
+        valued = self._valued_examples(counter)
+        if valued is None:
+            return True
+        arity, examples, total = valued
+        current = self.meanings.get(s)
+        if current is not None and current.arity == arity and not current.valueless:
+            matched = self._matches(current, examples)
+            if matched >= self.config.keep_threshold * total:
+                current.matched, current.total = matched, total
+                self._maybe_invent(current, total)
+                return True
+        result = self._induce(examples, arity)
+        if result.program is None:
+            if current is not None and (current.arity != arity or current.valueless):
+                del self.meanings[s]
+                changes[s] = "forgotten"
+            return False
+        changes[s] = str(result.program)
+        self.set_program(s, result.program, result.matched, result.total)
+        self._maybe_invent(self.meanings[s], result.total)
+        return result.matched >= self.config.keep_threshold * total
 
     def fit(self, counter: Counter) -> Fit | None:
         """What examples in :attr:`examples`' form say a symbol means, without changing
