@@ -136,8 +136,8 @@ class SemanticModule:
 
         A program that joins the library on the way (see :meth:`_maybe_invent`) gives
         the other symbols this pass left poorly explained another induction at once,
-        with it callable: multiplication need not wait a round for the addition it recurses
-        over. This repeats while the library grows (it is bounded in size)."""
+        with it callable: multiplication need not wait a round for the addition it
+        recurses over. This repeats while the library grows (it is bounded in size)."""
         changes: dict[int, str] = {}
         pending = list(symbols if symbols is not None else self.examples)
         while pending:
@@ -145,8 +145,9 @@ class SemanticModule:
             unsettled = []
             for s in pending:
                 before = len(self.library.items)
+                settled = self._learn_symbol(s, changes)
                 # a symbol whose own program joined the library would only find it again
-                if not self._learn_symbol(s, changes) and len(self.library.items) == before:
+                if not settled and len(self.library.items) == before:
                     unsettled.append(s)
             if len(self.library.items) == size:
                 break

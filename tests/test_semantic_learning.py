@@ -29,7 +29,7 @@ def test_multiplication_is_found_in_the_pass_that_invents_addition() -> None:
     _collect(sem, 1, lambda x, y: x * y, seed=1)  # learned first: no @add yet
     _collect(sem, 2, lambda x, y: x + y, seed=2)
     changes = sem.learn([1, 2])
-    assert [inv.native for inv in sem.library] [:2] == ["add", "mul"], changes
+    assert [inv.native for inv in sem.library][:2] == ["add", "mul"], changes
     mul = sem.meanings[1]
     assert mul.matched == mul.total
     assert Invented("add") in set(subterms(mul.program)), str(mul.program)
