@@ -5,7 +5,9 @@ A row holds where the run trained (device and GPU name), how it ended, its train
 consolidation time, the command's wall time, the test accuracy per subset with symbol
 and head accuracy, and peak CPU and GPU memory. A seed whose run folder already holds a
 run is resumed, so a benchmark that was interrupted (or a run's ``--max-seconds`` spent
-over several sessions) goes on where it stopped.
+over several sessions) goes on where it stopped. Each seed's row is also written as soon
+as it is tested (``RUNS/seedS.json``, and a ``tested:`` line ending ``RUNS/seedS.log``),
+so the seeds that finished keep their figures when the batch does not reach its end.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
     machine.perception.averaged_copies = job.averaged_copies
     result = evaluate(machine, data.test)
     consolidated = summary.get("consolidated") or {}
-    return {"seed": job.seed, "configuration": job.size, "device": job.device,
+    row = {"seed": job.seed, "configuration": job.size, "device": job.device,
             **_gpu(job.device), "threads": job.threads, "resumed": resume,
             "run": str(run_dir), "rounds": summary.get("round", -1) + 1,
             "stage": summary.get("stage"), "ended": _ending(summary),
@@ -111,6 +113,25 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
             **{k: result[k] for k in ("symbol_accuracy", "symbol_accuracy_deduced",
                                       "head_accuracy_valued") if k in result},
             "peak_memory_mb": peak_memory_mb()}
+    _record(row, run_dir)
+    return row
+
+
+def _record(row: dict[str, Any], run_dir: Path) -> None:
+    """Write ``row`` beside the run folder and end its log with the test figures."""
+    run_dir.with_suffix(".json").write_text(json.dumps(row, indent=1) + "\n",
+                                            encoding="utf-8")
+
+    def percent(key: str) -> str:
+        value = row.get(key)
+        return "-" if value is None else f"{value:.2%}"
+
+    line = (f"tested: subset average {percent('subset_average')}, symbol accuracy "
+            f"{percent('symbol_accuracy')}, {row['test_examples']} expressions in "
+            f"{row['eval_seconds']:.1f}s; training {row['training_seconds']}s "
+            f"(ended by {row['ended']})")
+    with run_dir.with_suffix(".log").open("a", encoding="utf-8") as f:
+        f.write(line + "\n")
 
 
 def _ending(summary: dict[str, Any]) -> str:

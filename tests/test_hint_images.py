@@ -272,7 +272,8 @@ def _tiny_hint_folder(root: Path) -> Path:
 def test_the_image_benchmark_records_a_seed_and_resumes_its_run(tmp_path,
                                                                   monkeypatch) -> None:
     """``nsr bench hint --input image``'s worker: a row with the device, how the run
-    ended, its times and test figures; run again, it resumes the kept run folder."""
+    ended, its times and test figures, also written beside the run as it finishes; run
+    again, it resumes the kept run folder."""
     from nsr import image_input
     import json
 
@@ -300,7 +301,9 @@ def test_the_image_benchmark_records_a_seed_and_resumes_its_run(tmp_path,
     assert 0 <= row["symbol_accuracy"] <= 1 and row["averaged_copies"] == 2
     assert row["consolidated"]["examples"] == 30 and row["consolidation_seconds"] > 0
     assert row["wall_seconds"] >= row["training_seconds"] > 0
-    assert "priors" in (tmp_path / "runs" / "seed0.log").read_text()
+    log = (tmp_path / "runs" / "seed0.log").read_text()
+    assert "priors" in log and log.splitlines()[-1].startswith("tested: subset average")
+    assert json.loads((tmp_path / "runs" / "seed0.json").read_text()) == row
     again = run_image_seed(job)
     assert again["resumed"] and again["rounds"] == row["rounds"]
     assert again["subset_average"] == row["subset_average"]
