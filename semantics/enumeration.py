@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nsr.errors import BudgetExceeded
 from nsr.types import Arrow, BaseType, Value
@@ -43,6 +43,15 @@ class Component:
 class Entry:
     program: Program
     vec: tuple
+    _thunks: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def thunks(self) -> tuple:
+        """The vector as zero-argument functions, for lazy argument positions (made
+        once per term, not once per use)."""
+        if self._thunks is None:
+            self._thunks = _as_thunks(self.vec)
+        return self._thunks
 
 
 class Enumerator:
@@ -98,6 +107,7 @@ class Enumerator:
             return
         for comp in self.functions:
             m = len(comp.args)
+            lazy = comp.lazy if any(comp.lazy) else ()
             for sizes in _compositions(s - 1, m):
                 pools = [self.bank(t, k) for t, k in zip(comp.args, sizes)]
                 if any(not p for p in pools):
@@ -106,7 +116,9 @@ class Enumerator:
                     self.count += 1
                     if self.count & 0x3FF == 0 and time.monotonic() > self.deadline:
                         raise BudgetExceeded("program search ran out of its time budget")
-                    vec = _apply(comp, [a.vec for a in args])
+                    vec = _apply(comp, [a.vec for a in args],
+                                 [a.thunks if lz else None for a, lz in zip(args, lazy)]
+                                 if lazy else None)
                     if vec is None:
                         continue
                     program = App(comp.program, tuple(a.program for a in args))
@@ -125,33 +137,48 @@ def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
             yield (first, *rest)
 
 
-def _apply(comp: Component, arg_vecs: list[tuple]) -> tuple | None:
+def _as_thunks(vec: tuple) -> tuple:
+    return tuple((lambda v=v: v) for v in vec)
+
+
+def _apply(comp: Component, arg_vecs: list[tuple],
+           arg_thunks: list[tuple | None] | None = None) -> tuple | None:
+    """The component's value on every example (``ERR`` where undefined), or ``None``
+    where it is undefined on all. A lazy argument is passed as a thunk (``arg_thunks``,
+    made here if not given) and is undefined only if the function forces it."""
     fn = comp.fn
     assert fn is not None
+    lazy = comp.lazy
+    if lazy and any(lazy):
+        if arg_thunks is None:
+            arg_thunks = [None] * len(arg_vecs)
+        calls = [(t if t is not None else _as_thunks(v)) if lz else v
+                 for v, t, lz in zip(arg_vecs, arg_thunks, lazy)]
+        strict_vecs = [v for v, lz in zip(arg_vecs, lazy) if not lz]
+        checked = zip(*strict_vecs) if strict_vecs else itertools.repeat(())
+        rows = zip(checked, zip(*calls))
+    else:
+        rows = ((vals, vals) for vals in zip(*arg_vecs))
     out = []
     defined = False
-    lazy = comp.lazy
-    for vals in zip(*arg_vecs):
-        if lazy and any(lazy):
-            if any(v is ERR for v, lz in zip(vals, lazy) if not lz):
-                out.append(ERR)
-                continue
-            try:
-                r = fn(*[(lambda v=v: v) if lz else v for v, lz in zip(vals, lazy)])
-            except Exception:
-                r = ERR
-        elif ERR in vals:
+    for strict, vals in rows:
+        if ERR in strict:
             out.append(ERR)
             continue
-        else:
-            try:
-                r = fn(*vals)
-            except Exception:
-                r = ERR
-        if r is not ERR and (isinstance(r, tuple) and len(r) > MAX_LIST
-                             or type(r) is int and r.bit_length() > MAX_INT_BITS):
+        try:
+            r = fn(*vals)
+        except Exception:
             r = ERR
-        if r is not ERR:
+        if r is ERR:
+            pass
+        elif type(r) is int:
+            if r.bit_length() > MAX_INT_BITS:
+                r = ERR
+            else:
+                defined = True
+        elif isinstance(r, tuple) and len(r) > MAX_LIST:
+            r = ERR
+        else:
             defined = True
         out.append(r)
     return tuple(out) if defined else None
