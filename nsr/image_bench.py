@@ -3,7 +3,9 @@ its run folder kept, the figures written to JSON.
 
 A row holds where the run trained (device and GPU name), how it ended, its training and
 consolidation time, the command's wall time, the test accuracy per subset with symbol
-and head accuracy, and peak CPU and GPU memory. A seed whose run folder already holds a
+and head accuracy, peak CPU and GPU memory, and the run's symbols as ``nsr inspect``
+shows them (each symbol's program and the true classes of the training images read as
+it), so a run whose folder is lost can still be examined. A seed whose run folder already holds a
 run is resumed, so a benchmark that was interrupted (or a run's ``--max-seconds`` spent
 over several sessions) goes on where it stopped. Each seed's row is also written as soon
 as it is tested (``RUNS/seedS.json``, and a ``tested:`` line ending ``RUNS/seedS.log``),
@@ -71,9 +73,9 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
 
     from nsr.checkpoint import load
     from nsr.consolidation import consolidation_seconds
-    from nsr.image_input import (image_consolidation_sample, image_preset,
+    from nsr.image_input import (image_classes, image_consolidation_sample, image_preset,
                                  image_training_sample, load_image_data, with_device)
-    from nsr.run import evaluate, peak_memory_mb, train_run
+    from nsr.run import evaluate, peak_memory_mb, symbol_rows, train_run
 
     t0 = time.monotonic()
     run_dir = Path(job.runs_dir) / f"seed{job.seed}"
@@ -92,6 +94,7 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
     torch.set_num_threads(job.threads)  # training set the run's own (config.threads)
     machine, _, _ = load(run_dir, device=job.device)
     machine.perception.attach(data.pixels)
+    symbols = symbol_rows(machine, image_classes(data.train))  # the run's own reading
     machine.perception.averaged_copies = job.averaged_copies
     result = evaluate(machine, data.test)
     consolidated = summary.get("consolidated") or {}
@@ -112,7 +115,7 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
             "subsets": {k: v["accuracy"] for k, v in result.get("subsets", {}).items()},
             **{k: result[k] for k in ("symbol_accuracy", "symbol_accuracy_deduced",
                                       "head_accuracy_valued") if k in result},
-            "peak_memory_mb": peak_memory_mb()}
+            "peak_memory_mb": peak_memory_mb(), "symbols": symbols}
     _record(row, run_dir)
     return row
 

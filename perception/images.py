@@ -59,9 +59,22 @@ class ImagePerception(nn.Module):
         self._cache: torch.Tensor | None = None  # (N, V) log-probs, CPU
         self._known: torch.Tensor | None = None  # (N,) bool
         self._vocab_rows: list[int] | None = None
-        self.averaged_copies = 0
+        self._averaged_copies = 0
+
+    @property
+    def averaged_copies(self) -> int:
         """At prediction, each image's log-probabilities are averaged over the image and
-        this many randomly jittered copies of it (seeded per batch; 0: the image alone)."""
+        this many randomly jittered copies of it (seeded per batch; 0: the image alone).
+        Changing it forgets the readings already cached."""
+        return self._averaged_copies
+
+    @averaged_copies.setter
+    def averaged_copies(self, copies: int) -> None:
+        if copies < 0:
+            raise ConfigError(f"averaged copies must be >= 0, got {copies}")
+        if copies != self._averaged_copies:
+            self._averaged_copies = copies
+            self._forget()
 
     def attach(self, pixels: np.ndarray) -> None:
         """Give the classifier the images: ``(N, H, W)`` uint8, dark ink on white."""

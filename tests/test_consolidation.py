@@ -6,8 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
+from nsr.errors import ConfigError
 from nsr.run import train_run
 from nsr.types import Example
 from tests.test_hint_images import _glyphs
@@ -153,8 +155,6 @@ def test_max_seconds_ends_a_run_after_the_round_that_spends_it(tmp_path) -> None
 
 
 def test_resuming_a_run_already_past_max_seconds_ends_it_without_a_round(tmp_path) -> None:
-    import pytest
-
     from nsr import checkpoint
 
     torch.set_num_threads(1)
@@ -184,13 +184,16 @@ def test_averaged_copies_change_predictions_reproducibly() -> None:
     p.attach(pixels)
     p.learn([tokens], [list(labels + 1)])
     alone = p.table().clone()
-    p.averaged_copies = 3
-    p._forget()
+    p.averaged_copies = 3  # forgets the single readings already cached
     averaged = p.table().clone()
     assert averaged.shape == alone.shape and not torch.allclose(averaged, alone)
     assert torch.allclose(averaged.exp().sum(-1), torch.ones(80))
     p._forget()
     assert torch.equal(averaged, p.table())
+    p.averaged_copies = 0
+    assert torch.equal(alone, p.table())
+    with pytest.raises(ConfigError, match="averaged copies"):
+        p.averaged_copies = -1
 
 
 def _rounds_run(config, run: Path, pixels, examples, **kwargs) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -299,6 +300,13 @@ def test_the_image_benchmark_records_a_seed_and_resumes_its_run(tmp_path,
     assert row["test_examples"] == 20 and row["subsets"].keys() == {"I"}
     assert row["subset_average"] == row["subsets"]["I"] == row["accuracy"]
     assert 0 <= row["symbol_accuracy"] <= 1 and row["averaged_copies"] == 2
+    from nsr import checkpoint
+
+    machine, _, _ = checkpoint.load(tmp_path / "runs" / "seed0")
+    assert {s["symbol"]: s["program"] for s in row["symbols"] if s["program"]} == {
+        s: str(m.program) for s, m in machine.semantics.meanings.items() if not m.valueless}
+    read = [c for s in row["symbols"] for c in s["tokens"]]
+    assert read and all(re.fullmatch(r"\S+ x\d+", c) for c in read)
     assert row["consolidated"]["examples"] == 30 and row["consolidation_seconds"] > 0
     assert row["wall_seconds"] >= row["training_seconds"] > 0
     log = (tmp_path / "runs" / "seed0.log").read_text()
