@@ -309,6 +309,7 @@ def test_the_image_benchmark_records_a_seed_and_resumes_its_run(tmp_path,
     assert read and all(re.fullmatch(r"\S+ x\d+", c) for c in read)
     assert row["consolidated"]["examples"] == 30 and row["consolidation_seconds"] > 0
     assert row["wall_seconds"] >= row["training_seconds"] > 0
+    assert row["total_seconds"] >= row["wall_seconds"] + row["eval_seconds"] - 0.02  # rounding
     log = (tmp_path / "runs" / "seed0.log").read_text()
     assert "priors" in log and log.splitlines()[-1].startswith("tested: subset average")
     assert json.loads((tmp_path / "runs" / "seed0.json").read_text()) == row
