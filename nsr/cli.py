@@ -485,6 +485,7 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
                    "this many randomly jittered copies.", min=0)] = 0) -> None:
     """Exact-match accuracy of a trained run on a split's test set or a file."""
     from nsr.checkpoint import load
+    from nsr.report import error_line
     from nsr.run import evaluate
     from nsr.task_run import is_task_run, run_registry, task_test_set
     from nsr.tasks import load_examples
@@ -536,6 +537,8 @@ def eval_(run: Annotated[Path, typer.Argument(help="A run folder.")],
                     "head_accuracy_valued"):
             if key in result:
                 typer.echo(f"  {key.replace('_', ' ')}: {100 * result[key]:.2f}%")
+        if "errors" in result:
+            typer.echo(f"  {error_line(result['errors'])}")
 
 
 @app.command()

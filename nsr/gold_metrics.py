@@ -9,6 +9,14 @@ measures the symbols deduction used in the same way. Head accuracy: the fraction
 ``meta["head"]``, over all positions and over positions that carry a value (the
 official trees hang parentheses under the expression they enclose, a convention a
 learner whose parentheses carry no value need not share).
+
+Errors: where :func:`nsr.run.evaluate` passes whether each output was right, the wrong
+ones are sorted by their first cause against the gold fields: ``no deduction`` (no tree
+at all), ``misread`` (a symbol deduction used reads back as another class), ``tree``
+(every symbol right, a valued position's head wrong), ``program`` (symbols and tree
+right, the value wrong), or ``tree or program`` where examples carry no gold heads; with
+the most frequent misreadings (``"* as +"``: a ``*`` read as the symbol that reads back
+as ``+``) among the wrong outputs.
 """
 
 from __future__ import annotations
@@ -29,12 +37,18 @@ class GoldTally:
         self.deduced_pairs: Counter = Counter()  # the same for the symbols deduced
         self.heads = [0, 0]
         self.valued_heads = [0, 0]
+        # each wrong output: (symbols deduction used or None, gold classes, heads right?)
+        self.wrong: list[tuple[tuple[int, ...] | None, tuple[str, ...], bool | None]] = []
 
-    def add(self, example: Example, deduced: Deduction | None) -> None:
-        if deduced is None:
-            return
+    def add(self, example: Example, deduced: Deduction | None,
+            correct: bool | None = None) -> None:
         meta = example.meta or {}
         classes = meta.get("symbols") or example.inputs
+        if correct is False and all(isinstance(c, str) for c in classes):
+            self.wrong.append((None if deduced is None else deduced.symbols, tuple(classes),
+                               None if deduced is None else _heads_right(meta, deduced)))
+        if deduced is None:
+            return
         if all(isinstance(c, str) for c in classes):
             for s, c in zip(deduced.read, classes):
                 self.pairs[(s, c)] += 1
@@ -60,16 +74,55 @@ class GoldTally:
             out["head_accuracy"] = self.heads[0] / self.heads[1]
         if self.valued_heads[1] and self.valued_heads[1] != self.heads[1]:
             out["head_accuracy_valued"] = self.valued_heads[0] / self.valued_heads[1]
+        if self.wrong:
+            out["errors"] = self._errors()
         return out
 
+    def _errors(self) -> dict[str, Any]:
+        reads_as = _majority_class(self.deduced_pairs)
+        causes: Counter = Counter()
+        misreadings: Counter = Counter()
+        for symbols, classes, heads_right in self.wrong:
+            if symbols is None:
+                causes["no deduction"] += 1
+                continue
+            misread = {(c, reads_as.get(s)) for s, c in zip(symbols, classes)
+                       if reads_as.get(s) != c}
+            if misread:
+                causes["misread"] += 1
+                misreadings.update(f"{c} as {r}" for c, r in sorted(misread, key=str))
+            elif heads_right is None:
+                causes["tree or program"] += 1
+            else:
+                causes["program" if heads_right else "tree"] += 1
+        return {"wrong": len(self.wrong), **dict(causes.most_common()),
+                "misreadings": dict(misreadings.most_common(10))}
 
-def _read_back(pairs: Counter) -> float:
-    """The share of positions whose symbol's most frequent gold class is their own."""
+
+def _heads_right(meta: dict[str, Any], deduced: Deduction) -> bool | None:
+    """Whether every valued position's head is the gold one (``None``: no gold heads)."""
+    gold = meta.get("head")
+    heads = deduced.tree.heads
+    if gold is None or len(gold) != len(heads):
+        return None
+    res_all = meta.get("res_all")
+    return all(h == g for i, (h, g) in enumerate(zip(heads, gold))
+               if res_all is None or res_all[i] != -1)
+
+
+def _majority_class(pairs: Counter) -> dict[int, str]:
+    """Each symbol's most frequent gold class."""
     best: dict[int, tuple[int, str]] = {}
     for (s, c), n in pairs.items():
         if n > best.get(s, (0, ""))[0]:
             best[s] = (n, c)
-    right = sum(n for (s, c), n in pairs.items() if best[s][1] == c)
+    return {s: c for s, (_, c) in best.items()}
+
+
+def _read_back(pairs: Counter) -> float:
+    """The share of positions whose symbol's most frequent gold class is their own."""
+    best = _majority_class(pairs)
+    right = sum(n for (s, c), n in pairs.items() if best[s] == c)
     return right / sum(pairs.values())
 
 

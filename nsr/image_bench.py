@@ -4,7 +4,7 @@ its run folder kept, the figures written to JSON.
 A row holds where the run trained (device and GPU name), how it ended, its training and
 consolidation time, its wall time to the end of consolidation (``wall_seconds``) and
 through evaluation (``total_seconds``), the test accuracy per subset with symbol
-and head accuracy, peak CPU and GPU memory, and the run's symbols as ``nsr inspect``
+and head accuracy and the wrong outputs' causes, peak CPU and GPU memory, and the run's symbols as ``nsr inspect``
 shows them (each symbol's program and the true classes of the training images read as
 it), so a run whose folder is lost can still be examined. A seed whose run folder already holds a
 run is resumed, so a benchmark that was interrupted (or a run's ``--max-seconds`` spent
@@ -115,7 +115,7 @@ def run_image_seed(job: ImageJob) -> dict[str, Any]:
             "accuracy": result["accuracy"],
             "subsets": {k: v["accuracy"] for k, v in result.get("subsets", {}).items()},
             **{k: result[k] for k in ("symbol_accuracy", "symbol_accuracy_deduced",
-                                      "head_accuracy_valued") if k in result},
+                                      "head_accuracy_valued", "errors") if k in result},
             "peak_memory_mb": peak_memory_mb(),
             "total_seconds": round(time.monotonic() - t0, 2), "symbols": symbols}
     _record(row, run_dir)

@@ -63,6 +63,15 @@ def round_line(event: dict[str, Any]) -> str:
                if event.get("out_of_time") else ""))
 
 
+def error_line(errors: dict[str, Any]) -> str:
+    """The wrong outputs by cause, with the most frequent misreadings."""
+    causes = ", ".join(f"{k} {v}" for k, v in errors.items()
+                       if k not in ("wrong", "misreadings"))
+    misread = ", ".join(f"{k} x{v}" for k, v in list(errors["misreadings"].items())[:5])
+    return (f"wrong outputs {errors['wrong']}: {causes}"
+            + (f"; most misread: {misread}" if misread else ""))
+
+
 def consolidation_line(event: dict[str, Any]) -> str:
     """What consolidating image perception, and then the parser, did
     (:mod:`nsr.consolidation`); one line each."""

@@ -285,7 +285,8 @@ def peak_memory_mb() -> float:
 def evaluate(machine: Machine, examples: Sequence[Example], batch: int = 4096
              ) -> dict[str, Any]:
     """Exact-match accuracy, overall and per ``eval`` subset when examples carry one,
-    with their average, plus symbol and head accuracy where examples carry gold fields.
+    with their average, plus symbol and head accuracy and the wrong outputs' causes
+    (``errors``, see :mod:`nsr.gold_metrics`) where examples carry gold fields.
 
     An input with a token never seen in training counts as wrong and is reported."""
     from nsr.gold_metrics import GoldTally
@@ -312,7 +313,7 @@ def evaluate(machine: Machine, examples: Sequence[Example], batch: int = 4096
             out = None if d is None else d.output
             ok = out is not None and out == e.target
             correct += ok
-            tally.add(e, d)
+            tally.add(e, d, ok)
             subset = e.meta.get("eval") if e.meta else None
             if subset:
                 size[subset] += 1

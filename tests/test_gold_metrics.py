@@ -36,3 +36,36 @@ def test_inputs_without_deduction_or_gold_are_skipped() -> None:
     assert gold_metrics([Example(("a",), 1, {})], [None]) == {}
     m = gold_metrics([Example(("a",), 1, {})], [Deduction((3,), DependencyTree((-1,)), ())])
     assert m == {"symbol_accuracy": 1.0}
+
+
+def test_wrong_outputs_are_sorted_by_their_first_cause() -> None:
+    from nsr.gold_metrics import GoldTally
+
+    tally = GoldTally()
+    gold = (1, -1, 1)
+    right = Deduction((5, 7, 6), DependencyTree(gold), ())
+    for _ in range(3):  # symbols 5, 6, 7 read back as "1", "2", "+"
+        tally.add(_ex("1 + 2", gold, (1, 3, 2)), right, True)
+    tally.add(_ex("1 + 2", gold, (1, 3, 2)), Deduction((5, 7, 5), DependencyTree(gold), ()),
+              False)  # the "2" read as the symbol of "1"
+    tally.add(_ex("1 + 2", gold, (1, 3, 2)), Deduction((5, 7, 6), DependencyTree((-1, 0, 1)),
+                                                        ()), False)
+    tally.add(_ex("1 + 2", gold, (1, 3, 2)), right, False)  # a wrong program
+    tally.add(_ex("1 + 2", gold, (1, 3, 2)), None, False)
+    tally.add(Example(("1", "+", "2"), 0, {}), right, False)  # no gold heads
+    errors = tally.result()["errors"]
+    assert errors == {"wrong": 5, "misread": 1, "tree": 1, "program": 1, "no deduction": 1,
+                      "tree or program": 1, "misreadings": {"2 as 1": 1}}
+    assert "errors" not in gold_metrics([_ex("1 + 2", gold, (1, 3, 2))], [right])
+
+
+def test_a_parenthesis_hung_elsewhere_is_not_a_tree_error() -> None:
+    from nsr.gold_metrics import GoldTally
+
+    tally = GoldTally()
+    example = _ex("( 1 )", (1, -1, 1), (-1, 1, -1))
+    tally.add(example, Deduction((0, 1, 2), DependencyTree((1, -1, 1)), ()), True)
+    tally.add(example, Deduction((0, 1, 2), DependencyTree((-1, 0, 0)), ()), False)
+    tally.add(example, Deduction((0, 1, 2), DependencyTree((1, -1, 0)), ()), False)
+    assert tally.result()["errors"] == {"wrong": 2, "tree": 1, "program": 1,
+                                        "misreadings": {}}

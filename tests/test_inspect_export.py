@@ -122,7 +122,8 @@ def test_eval_and_inspect_load_the_runs_copy_of_the_code(run: Path, task: Path,
         result = runner.invoke(app, ["eval", str(run), "--test-file", str(mine), "--json",
                                      "--code", str(moved)])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["correct"] == 1
+        scored = json.loads(result.output)
+        assert scored["correct"] == 1 and scored["errors"]["wrong"] == 1
         result = runner.invoke(app, ["eval", str(run), "--split", "length"])
         assert result.exit_code == 2 and "task run" in result.output
     finally:
