@@ -16,7 +16,9 @@ at all), ``misread`` (a symbol deduction used reads back as another class), ``tr
 (every symbol right, a valued position's head wrong), ``program`` (symbols and tree
 right, the value wrong), or ``tree or program`` where examples carry no gold heads; with
 the most frequent misreadings (``"* as +"``: a ``*`` read as the symbol that reads back
-as ``+``) among the wrong outputs.
+as ``+``) among the wrong outputs and how many distinct input tokens (images, for image
+input) were misread so: a few images shared by many test expressions show as a large
+count behind a small one.
 """
 
 from __future__ import annotations
@@ -37,15 +39,18 @@ class GoldTally:
         self.deduced_pairs: Counter = Counter()  # the same for the symbols deduced
         self.heads = [0, 0]
         self.valued_heads = [0, 0]
-        # each wrong output: (symbols deduction used or None, gold classes, heads right?)
-        self.wrong: list[tuple[tuple[int, ...] | None, tuple[str, ...], bool | None]] = []
+        # each wrong output: (symbols deduction used or None, inputs, gold classes,
+        # heads right?)
+        self.wrong: list[tuple[tuple[int, ...] | None, tuple[str, ...], tuple[str, ...],
+                               bool | None]] = []
 
     def add(self, example: Example, deduced: Deduction | None,
             correct: bool | None = None) -> None:
         meta = example.meta or {}
         classes = meta.get("symbols") or example.inputs
         if correct is False and all(isinstance(c, str) for c in classes):
-            self.wrong.append((None if deduced is None else deduced.symbols, tuple(classes),
+            self.wrong.append((None if deduced is None else deduced.symbols,
+                               tuple(example.inputs), tuple(classes),
                                None if deduced is None else _heads_right(meta, deduced)))
         if deduced is None:
             return
@@ -82,21 +87,26 @@ class GoldTally:
         reads_as = _majority_class(self.deduced_pairs)
         causes: Counter = Counter()
         misreadings: Counter = Counter()
-        for symbols, classes, heads_right in self.wrong:
+        behind: dict[str, set[str]] = {}  # misreading -> the input tokens misread so
+        for symbols, inputs, classes, heads_right in self.wrong:
             if symbols is None:
                 causes["no deduction"] += 1
                 continue
-            misread = {(c, reads_as.get(s)) for s, c in zip(symbols, classes)
+            misread = {(f"{c} as {reads_as.get(s)}", token)
+                       for s, token, c in zip(symbols, inputs, classes)
                        if reads_as.get(s) != c}
             if misread:
                 causes["misread"] += 1
-                misreadings.update(f"{c} as {r}" for c, r in sorted(misread, key=str))
+                misreadings.update({name for name, _ in misread})
+                for name, token in misread:
+                    behind.setdefault(name, set()).add(token)
             elif heads_right is None:
                 causes["tree or program"] += 1
             else:
                 causes["program" if heads_right else "tree"] += 1
+        top = dict(misreadings.most_common(10))
         return {"wrong": len(self.wrong), **dict(causes.most_common()),
-                "misreadings": dict(misreadings.most_common(10))}
+                "misreadings": top, "misread_tokens": {k: len(behind[k]) for k in top}}
 
 
 def _heads_right(meta: dict[str, Any], deduced: Deduction) -> bool | None:

@@ -66,8 +66,10 @@ def round_line(event: dict[str, Any]) -> str:
 def error_line(errors: dict[str, Any]) -> str:
     """The wrong outputs by cause, with the most frequent misreadings."""
     causes = ", ".join(f"{k} {v}" for k, v in errors.items()
-                       if k not in ("wrong", "misreadings"))
-    misread = ", ".join(f"{k} x{v}" for k, v in list(errors["misreadings"].items())[:5])
+                       if k not in ("wrong", "misreadings", "misread_tokens"))
+    tokens = errors.get("misread_tokens", {})
+    misread = ", ".join(f"{k} x{v} ({tokens.get(k, '?')} inputs)"
+                        for k, v in list(errors["misreadings"].items())[:5])
     return (f"wrong outputs {errors['wrong']}: {causes}"
             + (f"; most misread: {misread}" if misread else ""))
 

@@ -55,7 +55,8 @@ def test_wrong_outputs_are_sorted_by_their_first_cause() -> None:
     tally.add(Example(("1", "+", "2"), 0, {}), right, False)  # no gold heads
     errors = tally.result()["errors"]
     assert errors == {"wrong": 5, "misread": 1, "tree": 1, "program": 1, "no deduction": 1,
-                      "tree or program": 1, "misreadings": {"2 as 1": 1}}
+                      "tree or program": 1, "misreadings": {"2 as 1": 1},
+                      "misread_tokens": {"2 as 1": 1}}
     assert "errors" not in gold_metrics([_ex("1 + 2", gold, (1, 3, 2))], [right])
 
 
@@ -68,4 +69,29 @@ def test_a_parenthesis_hung_elsewhere_is_not_a_tree_error() -> None:
     tally.add(example, Deduction((0, 1, 2), DependencyTree((-1, 0, 0)), ()), False)
     tally.add(example, Deduction((0, 1, 2), DependencyTree((1, -1, 0)), ()), False)
     assert tally.result()["errors"] == {"wrong": 2, "tree": 1, "program": 1,
-                                        "misreadings": {}}
+                                        "misreadings": {}, "misread_tokens": {}}
+
+
+def test_misreadings_count_the_distinct_inputs_behind_them() -> None:
+    from nsr.gold_metrics import GoldTally
+
+    tally = GoldTally()
+    heads = (1, -1, 1)
+
+    def image_example(images: str, classes: str) -> Example:
+        return Example(tuple(images.split()), 0,
+                       {"symbols": tuple(classes.split()), "head": heads})
+
+    right = Deduction((1, 3, 2), DependencyTree(heads), ())
+    for _ in range(3):  # symbols 1, 2, 3 read back as "1", "2", "*"
+        tally.add(image_example("a x b", "1 * 2"), right, True)
+    misread = Deduction((1, 4, 2), DependencyTree(heads), ())  # 4 reads back as "+"
+    for _ in range(4):
+        tally.add(image_example("a y b", "1 + 2"), misread, True)
+    tally.add(image_example("c z b", "1 * 2"), misread, False)  # image z misread twice
+    tally.add(image_example("a z c", "1 * 1"), Deduction((1, 4, 1), DependencyTree(heads), ()),
+              False)
+    tally.add(image_example("a w b", "1 * 2"), misread, False)
+    errors = tally.result()["errors"]
+    assert errors["misread"] == 3 and errors["misreadings"] == {"* as +": 3}
+    assert errors["misread_tokens"] == {"* as +": 2}

@@ -123,7 +123,8 @@ def test_unknown_tokens_at_evaluation_are_counted_not_fatal(trained: Path,
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert (report["n"], report["correct"], report["unknown_token_inputs"]) == (3, 1, 2)
-    assert report["errors"] == {"wrong": 2, "no deduction": 2, "misreadings": {}}
+    assert report["errors"] == {"wrong": 2, "no deduction": 2, "misreadings": {},
+                                "misread_tokens": {}}
     result = runner.invoke(app, ["eval", str(trained), "--test-file", str(path)])
     assert result.exit_code == 0
     assert "2 input(s) with tokens never seen in training counted wrong" in result.output
