@@ -7,8 +7,9 @@ through evaluation (``total_seconds``), the test accuracy per subset with symbol
 head accuracy and the wrong outputs' causes, peak CPU and GPU memory, and the run's
 symbols as ``nsr inspect`` shows them (each symbol's program and the true classes of the
 training images read as it), so a run whose folder is lost can still be examined. A
-seed whose run folder already holds a run is resumed, so a benchmark that was interrupted (or a run's ``--max-seconds`` spent
-over several sessions) goes on where it stopped. Each seed's row is also written as soon
+seed whose run folder already holds a run is resumed, so a benchmark that was
+interrupted (or a run's ``--max-seconds`` spent over several sessions) goes on where it
+stopped. Each seed's row is also written as soon
 as it is tested (``RUNS/seedS.json``, and a ``tested:`` line ending ``RUNS/seedS.log``),
 so the seeds that finished keep their figures when the batch does not reach its end.
 """
