@@ -48,26 +48,33 @@ class GoldTally:
             correct: bool | None = None) -> None:
         meta = example.meta or {}
         classes = meta.get("symbols") or example.inputs
-        if correct is False and all(isinstance(c, str) for c in classes):
+        named = all(isinstance(c, str) for c in classes)
+        heads_right = None if deduced is None else self._add_heads(meta, deduced)
+        if correct is False and named:
             self.wrong.append((None if deduced is None else deduced.symbols,
-                               tuple(example.inputs), tuple(classes),
-                               None if deduced is None else _heads_right(meta, deduced)))
-        if deduced is None:
-            return
-        if all(isinstance(c, str) for c in classes):
+                               tuple(example.inputs), tuple(classes), heads_right))
+        if deduced is not None and named:
             for s, c in zip(deduced.read, classes):
                 self.pairs[(s, c)] += 1
             for s, c in zip(deduced.symbols, classes):
                 self.deduced_pairs[(s, c)] += 1
+
+    def _add_heads(self, meta: dict[str, Any], deduced: Deduction) -> bool | None:
+        """Count the deduced heads against the gold ones; whether every valued
+        position's head is right (``None``: no gold heads)."""
         gold = meta.get("head")
-        if gold is not None and len(gold) == len(deduced.tree.heads):
-            res_all = meta.get("res_all")
-            for i, (h, g) in enumerate(zip(deduced.tree.heads, gold)):
-                self.heads[0] += h == g
-                self.heads[1] += 1
-                if res_all is None or res_all[i] != -1:
-                    self.valued_heads[0] += h == g
-                    self.valued_heads[1] += 1
+        if gold is None or len(gold) != len(deduced.tree.heads):
+            return None
+        res_all = meta.get("res_all")
+        valued_right = True
+        for i, (h, g) in enumerate(zip(deduced.tree.heads, gold)):
+            self.heads[0] += h == g
+            self.heads[1] += 1
+            if res_all is None or res_all[i] != -1:
+                self.valued_heads[0] += h == g
+                self.valued_heads[1] += 1
+                valued_right = valued_right and h == g
+        return valued_right
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -107,17 +114,6 @@ class GoldTally:
         top = dict(misreadings.most_common(10))
         return {"wrong": len(self.wrong), **dict(causes.most_common()),
                 "misreadings": top, "misread_tokens": {k: len(behind[k]) for k in top}}
-
-
-def _heads_right(meta: dict[str, Any], deduced: Deduction) -> bool | None:
-    """Whether every valued position's head is the gold one (``None``: no gold heads)."""
-    gold = meta.get("head")
-    heads = deduced.tree.heads
-    if gold is None or len(gold) != len(heads):
-        return None
-    res_all = meta.get("res_all")
-    return all(h == g for i, (h, g) in enumerate(zip(heads, gold))
-               if res_all is None or res_all[i] != -1)
 
 
 def _majority_class(pairs: Counter) -> dict[int, str]:
