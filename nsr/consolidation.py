@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from nsr.gss import evaluate, shape_fits
+from nsr.image_votes import deduction_giving, image_votes
 from nsr.machine import Deduction, Machine
 from nsr.readings import next_readings
 from nsr.types import DependencyTree, Example
@@ -47,18 +47,11 @@ class Labels:
     """Deduction's symbols with another of the parser's best trees."""
     read_otherwise: dict[int, Deduction]
     """Another reading, with its greedy tree."""
+    deduced: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Every example's symbols as deduction read them."""
 
     def every(self) -> dict[int, Deduction]:
         return {**self.explained, **self.parsed_otherwise, **self.read_otherwise}
-
-
-def _gives(example: Example, symbols: tuple[int, ...], tree: DependencyTree,
-           machine: Machine) -> Deduction | None:
-    """The deduction of ``symbols`` with ``tree`` if it gives the example's target."""
-    if not shape_fits(symbols, tree, machine.semantics):
-        return None
-    d = Deduction(symbols, tree, tuple(evaluate(symbols, tree, machine.semantics)))
-    return d if d.output is not None and d.output == example.target else None
 
 
 def labelled(machine: Machine, examples: Sequence[Example], readings: int,
@@ -74,6 +67,7 @@ def labelled(machine: Machine, examples: Sequence[Example], readings: int,
         chunk = examples[lo: lo + DEDUCE_BATCH]
         stuck = []
         for i, d in enumerate(machine.deduce([e.inputs for e in chunk]), start=lo):
+            labels.deduced[i] = d.symbols
             if d.output is not None and d.output == examples[i].target:
                 labels.explained[i] = d
             else:
@@ -82,7 +76,8 @@ def labelled(machine: Machine, examples: Sequence[Example], readings: int,
             beams = parser.beam_batch([machine.parser_view(s) for _, s in stuck], k=trees)
             for (i, symbols), beam in zip(stuck, beams):
                 found = next((d for r in beam
-                              if (d := _gives(examples[i], symbols, r.tree, machine))), None)
+                              if (d := deduction_giving(examples[i], symbols, r.tree,
+                                                        machine))), None)
                 if found is not None:
                     labels.parsed_otherwise[i] = found
             stuck = [(i, s) for i, s in stuck if i not in labels.parsed_otherwise]
@@ -94,7 +89,7 @@ def labelled(machine: Machine, examples: Sequence[Example], readings: int,
                                     mode="greedy") if tried else []
         for (i, reading), parse in zip(tried, parses):
             if i not in labels.read_otherwise and (
-                    d := _gives(examples[i], reading, parse.tree, machine)):
+                    d := deduction_giving(examples[i], reading, parse.tree, machine)):
                 labels.read_otherwise[i] = d
     return labels
 
@@ -105,12 +100,15 @@ def explained(machine: Machine, examples: Sequence[Example]) -> int:
 
 
 def consolidate_perception(machine: Machine, examples: Sequence[Example],
-                           labels: Labels, steps: int) -> dict[str, Any]:
+                           labels: Labels, steps: int, before: int | None = None
+                           ) -> dict[str, Any]:
     """Retrain image perception for ``steps`` steps on the symbols of ``labels`` (the
-    machine's labels of ``examples``); kept only if the machine then explains more.
-    Returns what was measured."""
+    machine's labels of ``examples``); kept only if the machine then explains more than
+    ``before`` (default: the examples ``labels`` counts as explained). Returns what was
+    measured."""
     perception = machine.perception
     t0 = time.monotonic()
+    before = len(labels.explained) if before is None else before
     every = labels.every()
     tokens = [t for i in every for t in examples[i].inputs]
     symbols = [s for d in every.values() for s in d.symbols]
@@ -119,15 +117,29 @@ def consolidate_perception(machine: Machine, examples: Sequence[Example],
                                   torch.tensor(symbols, dtype=torch.long), steps) \
         if symbols else 0.0
     after = explained(machine, examples)
-    kept = after > len(labels.explained)
+    kept = after > before
     if not kept:
         perception.restore(saved)
-    return {"examples": len(examples), "explained_before": len(labels.explained),
+    return {"examples": len(examples), "explained_before": before,
             "parsed_otherwise": len(labels.parsed_otherwise),
             "read_otherwise": len(labels.read_otherwise),
             "explained_after": after, "labels": len(symbols),
             "images": len(set(tokens)), "steps": steps, "loss": round(loss, 4),
             "kept": "consolidated" if kept else "previous",
+            "seconds": round(time.monotonic() - t0, 2)}
+
+
+def read_images_again(machine: Machine, examples: Sequence[Example], labels: Labels,
+                      threshold: float, uses: int) -> dict[str, Any]:
+    """Pin the images :func:`nsr.image_votes.image_votes` reads otherwise to their new
+    symbols (until perception next changes); returns what was found."""
+    t0 = time.monotonic()
+    votes = image_votes(machine, examples, labels.every(),
+                        [labels.deduced[i] for i in range(len(examples))],
+                        threshold=threshold, uses=uses)
+    if votes.changed:
+        machine.perception.pin(votes.changed)
+    return {"doubted": votes.doubted, "tried": votes.tried, "changed": len(votes.changed),
             "seconds": round(time.monotonic() - t0, 2)}
 
 
@@ -157,19 +169,33 @@ def consolidate_parser(machine: Machine, examples: Sequence[Example], labels: La
 
 def consolidate(machine: Machine, examples: Sequence[Example], steps: int, *,
                 parser_epochs: int = 0, tree_label: TreeLabel = lambda tree, _: tree,
-                readings: int = 16, trees: int = 8, done: dict[str, Any] | None = None
+                readings: int = 16, trees: int = 8, votes: float = 0.0,
+                vote_uses: int = 32, done: dict[str, Any] | None = None
                 ) -> dict[str, Any]:
     """Consolidate perception (``steps`` steps), then, with ``parser_epochs``, the
     parser, on the labels of ``examples`` (up to ``trees`` of the parser's best trees
-    and ``readings`` other readings tried for each input not explained). Returns what
-    was measured: perception's figures, and the parser's under ``parser``.
+    and ``readings`` other readings tried for each input not explained). With ``votes``
+    (a fraction), images that fewer than that fraction of their examples read as
+    perception does are first read again from up to ``vote_uses`` of them
+    (:func:`read_images_again`) and the examples labelled with those readings. Returns
+    what was measured: perception's figures, the images read again under ``votes``,
+    and the parser's under ``parser``.
 
     ``done`` is the record of a consolidation of perception alone (a run consolidated
     before the parser was): then only the parser's step is run, and added to it."""
     labels = labelled(machine, examples, readings, trees)
     if done is None:
-        record = consolidate_perception(machine, examples, labels, steps)
-        if record["kept"] == "consolidated" and parser_epochs > 0:
+        before, voted = len(labels.explained), None
+        if votes > 0:
+            voted = read_images_again(machine, examples, labels, votes, vote_uses)
+            if voted["changed"]:
+                labels = labelled(machine, examples, readings, trees)
+                voted["explained"] = len(labels.explained)
+        record = consolidate_perception(machine, examples, labels, steps, before)
+        if voted is not None:
+            record["votes"] = voted
+        if parser_epochs > 0 and (record["kept"] == "consolidated"
+                                  or (voted is not None and voted["changed"])):
             labels = labelled(machine, examples, readings, trees)
     else:
         record = dict(done)

@@ -81,6 +81,13 @@ def consolidation_line(event: dict[str, Any]) -> str:
     rounds = event.get("rounds", 1)
     of = f" (round {event.get('round', 1)} of {rounds})" if rounds > 1 else ""
     if not event.get("parser_only"):
+        votes = event.get("votes")
+        if votes:
+            then = f", then {votes['explained']} explained" if "explained" in votes else ""
+            lines.append(
+                f"images read again{of}: {votes['changed']} of {votes['doubted']} doubted "
+                f"images take another symbol{then}; {votes['tried']} readings tried, "
+                f"{votes['seconds']:.1f}s")
         lines.append(
             f"consolidated perception{of}: {event['explained_before']} of "
             f"{event['examples']} "

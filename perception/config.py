@@ -65,6 +65,12 @@ class ImagePerceptionConfig:
             symbols of an expression not explained, before other readings.
         consolidate_rounds: how many times that consolidation runs, each round reading
             the sample again with the machine the previous round left.
+        consolidate_votes: before perception is consolidated, each image of the sample
+            that fewer than this fraction of its expressions read as perception does is
+            tried as every symbol in turn and takes the one that makes the most of its
+            expressions give their targets, where that is more (:mod:`nsr.image_votes`;
+            0: none).
+        consolidate_vote_uses: how many of such an image's expressions are tried.
     """
 
     num_symbols: int = 20
@@ -89,3 +95,5 @@ class ImagePerceptionConfig:
     consolidate_parser_epochs: int = 2
     consolidate_trees: int = 8
     consolidate_rounds: int = 1
+    consolidate_votes: float = 0.0
+    consolidate_vote_uses: int = 32

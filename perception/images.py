@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,9 @@ from torch.nn import functional as F
 from nsr.errors import ConfigError, UnknownTokenError
 from perception.cnn import SymbolCNN, jitter, kmeans
 from perception.config import ImagePerceptionConfig
+
+PINNED_OTHERS = -30.0
+"""The log-probability of every other symbol of a pinned image (:meth:`ImagePerception.pin`)."""
 
 
 def image_rows(tokens: Sequence[str]) -> list[int]:
@@ -154,6 +157,20 @@ class ImagePerception(nn.Module):
             out.append(tuple(best[at: at + len(tokens)]))
             at += len(tokens)
         return out
+
+    def pin(self, readings: Mapping[str, int]) -> None:
+        """Read each image token of ``readings`` as its symbol (certain: log-probability
+        0, every other symbol ``PINNED_OTHERS``) until the network next changes, is
+        restored, or the copies averaged change."""
+        self._require_images()
+        rows = image_rows(list(readings))
+        for row, symbol in zip(rows, readings.values()):
+            if not 0 <= symbol < self.num_symbols:
+                raise ConfigError(f"cannot pin image row {row} to symbol {symbol}: the "
+                                  f"budget is {self.num_symbols}")
+            self._cache[row] = PINNED_OTHERS
+            self._cache[row, symbol] = 0.0
+            self._known[row] = True
 
     def embeddings(self, tokens: Sequence[str]) -> torch.Tensor:
         """``(len(tokens), hidden)`` features of the images on CPU (not cached): how
