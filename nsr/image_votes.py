@@ -80,7 +80,7 @@ def image_votes(machine: Machine, examples: Sequence[Example],
     perception = machine.perception
     appears = _uses(examples)
     tokens = sorted(appears)
-    reading = dict(zip(tokens, (r[0] for r in perception.best_symbols([[t] for t in tokens]))))
+    reading = {t: r[0] for t, r in zip(tokens, perception.best_symbols([[t] for t in tokens]))}
     doubted = []
     for t in tokens:
         where = appears[t]
@@ -107,9 +107,12 @@ def image_votes(machine: Machine, examples: Sequence[Example],
             gains[t, s] += deduction_giving(examples[i], seq, parse.tree, machine) is not None
     changed = {}
     for t in doubted:
+        others = [s for s in symbols if s != reading[t]]
+        if not others:
+            continue
         where = appears[t][:uses]
         own = sum(_accepted(t, reading[t], examples[i], labels.get(i)) for i in where)
-        best, s = max((gains[t, s], -s) for s in symbols if s != reading[t])
-        if best > own and 2 * best >= len(where):
-            changed[t] = -s
+        best = max(others, key=lambda s: (gains[t, s], -s))  # ties: the lowest symbol
+        if gains[t, best] > own and 2 * gains[t, best] >= len(where):
+            changed[t] = best
     return ImageVotes(len(doubted), len(tried), changed)
