@@ -81,14 +81,15 @@ def image_votes(machine: Machine, examples: Sequence[Example],
     appears = _uses(examples)
     tokens = sorted(appears)
     reading = {t: r[0] for t, r in zip(tokens, perception.best_symbols([[t] for t in tokens]))}
-    doubted = []
+    doubted, own = [], {}  # own: of a doubted image's first ``uses`` examples, those accepting it
     for t in tokens:
         where = appears[t]
         if len(where) < min_uses:
             continue
-        agree = sum(_accepted(t, reading[t], examples[i], labels.get(i)) for i in where)
-        if agree < threshold * len(where):
+        agree = [_accepted(t, reading[t], examples[i], labels.get(i)) for i in where]
+        if sum(agree) < threshold * len(where):
             doubted.append(t)
+            own[t] = sum(agree[:uses])
     symbols = sorted(machine.semantics.meanings)
     tried: list[tuple[str, int, int, tuple[int, ...]]] = []  # token, symbol, example, reading
     for t in doubted:
@@ -110,9 +111,7 @@ def image_votes(machine: Machine, examples: Sequence[Example],
         others = [s for s in symbols if s != reading[t]]
         if not others:
             continue
-        where = appears[t][:uses]
-        own = sum(_accepted(t, reading[t], examples[i], labels.get(i)) for i in where)
         best = max(others, key=lambda s: (gains[t, s], -s))  # ties: the lowest symbol
-        if gains[t, best] > own and 2 * gains[t, best] >= len(where):
+        if gains[t, best] > own[t] and 2 * gains[t, best] >= len(appears[t][:uses]):
             changed[t] = best
     return ImageVotes(len(doubted), len(tried), changed)
