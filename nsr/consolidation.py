@@ -10,7 +10,8 @@ the cheapest other reading of one or two positions (perception's next most proba
 symbols) whose greedy tree gives it.
 
 Perception is then trained on those symbols, each occurrence one label (a symbol weighs
-as often as expressions use it), with the learning rate decaying to zero. The sample is
+as often as expressions use it; symbols with one program as one, where asked:
+:mod:`nsr.synonyms`), with the learning rate decaying to zero. The sample is
 labelled again with the new classifier, and the parser is trained on those trees. Each
 step is kept only if the machine then explains more of the sample than before it. Only
 (input, output) pairs are used.
@@ -28,6 +29,7 @@ import torch
 from nsr.image_votes import deduction_giving, image_votes
 from nsr.machine import Deduction, Machine
 from nsr.readings import next_readings
+from nsr.synonyms import drop_unread, synonyms
 from nsr.types import DependencyTree, Example
 
 DEDUCE_BATCH = 4096
@@ -100,18 +102,20 @@ def explained(machine: Machine, examples: Sequence[Example]) -> int:
 
 
 def consolidate_perception(machine: Machine, examples: Sequence[Example],
-                           labels: Labels, steps: int, before: int | None = None
-                           ) -> dict[str, Any]:
+                           labels: Labels, steps: int, before: int | None = None,
+                           merge: dict[int, int] | None = None) -> dict[str, Any]:
     """Retrain image perception for ``steps`` steps on the symbols of ``labels`` (the
-    machine's labels of ``examples``); kept only if the machine then explains more than
-    ``before`` (default: the examples ``labels`` counts as explained). Returns what was
-    measured."""
+    machine's labels of ``examples``), each symbol of ``merge`` learned as the one it
+    maps to (:func:`nsr.synonyms.synonyms`; those left reading no image are then
+    dropped); kept only if the machine then explains more than ``before`` (default: the
+    examples ``labels`` counts as explained). Returns what was measured."""
     perception = machine.perception
     t0 = time.monotonic()
     before = len(labels.explained) if before is None else before
+    merge = merge or {}
     every = labels.every()
     tokens = [t for i in every for t in examples[i].inputs]
-    symbols = [s for d in every.values() for s in d.symbols]
+    symbols = [merge.get(s, s) for d in every.values() for s in d.symbols]
     saved = perception.snapshot()
     loss = perception.consolidate(perception.token_ids(tokens),
                                   torch.tensor(symbols, dtype=torch.long), steps) \
@@ -120,13 +124,16 @@ def consolidate_perception(machine: Machine, examples: Sequence[Example],
     kept = after > before
     if not kept:
         perception.restore(saved)
-    return {"examples": len(examples), "explained_before": before,
-            "parsed_otherwise": len(labels.parsed_otherwise),
-            "read_otherwise": len(labels.read_otherwise),
-            "explained_after": after, "labels": len(symbols),
-            "images": len(set(tokens)), "steps": steps, "loss": round(loss, 4),
-            "kept": "consolidated" if kept else "previous",
-            "seconds": round(time.monotonic() - t0, 2)}
+    record = {"examples": len(examples), "explained_before": before,
+              "parsed_otherwise": len(labels.parsed_otherwise),
+              "read_otherwise": len(labels.read_otherwise),
+              "explained_after": after, "labels": len(symbols),
+              "images": len(set(tokens)), "steps": steps, "loss": round(loss, 4),
+              "kept": "consolidated" if kept else "previous"}
+    if merge:
+        dropped = drop_unread(machine, merge) if kept else []
+        record["synonyms"] = [[s, merge[s], s in dropped] for s in sorted(merge)]
+    return {**record, "seconds": round(time.monotonic() - t0, 2)}
 
 
 def read_images_again(machine: Machine, examples: Sequence[Example], labels: Labels,
@@ -170,16 +177,18 @@ def consolidate_parser(machine: Machine, examples: Sequence[Example], labels: La
 def consolidate(machine: Machine, examples: Sequence[Example], steps: int, *,
                 parser_epochs: int = 0, tree_label: TreeLabel = lambda tree, _: tree,
                 readings: int = 16, trees: int = 8, votes: float = 0.0,
-                vote_uses: int = 32, done: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
+                vote_uses: int = 32, merge_synonyms: bool = False,
+                done: dict[str, Any] | None = None) -> dict[str, Any]:
     """Consolidate perception (``steps`` steps), then, with ``parser_epochs``, the
     parser, on the labels of ``examples`` (up to ``trees`` of the parser's best trees
     and ``readings`` other readings tried for each input not explained). With ``votes``
     (a fraction), images that fewer than that fraction of their examples read as
     perception does are first read again from up to ``vote_uses`` of them
-    (:func:`read_images_again`) and the examples labelled with those readings. Returns
-    what was measured: perception's figures, the images read again under ``votes``,
-    and the parser's under ``parser``.
+    (:func:`read_images_again`) and the examples labelled with those readings. With
+    ``merge_synonyms``, symbols with one program are learned as one
+    (:mod:`nsr.synonyms`). Returns what was measured: perception's figures (the
+    synonyms as ``[symbol, merged into, dropped]`` under ``synonyms``), the images read
+    again under ``votes``, and the parser's under ``parser``.
 
     ``done`` is the record of a consolidation of perception alone (a run consolidated
     before the parser was): then only the parser's step is run, and added to it."""
@@ -191,7 +200,8 @@ def consolidate(machine: Machine, examples: Sequence[Example], steps: int, *,
             if voted["changed"]:
                 labels = labelled(machine, examples, readings, trees)
                 voted["explained"] = len(labels.explained)
-        record = consolidate_perception(machine, examples, labels, steps, before)
+        merge = synonyms(machine) if merge_synonyms else None
+        record = consolidate_perception(machine, examples, labels, steps, before, merge)
         if voted is not None:
             record["votes"] = voted
         if parser_epochs > 0 and (record["kept"] == "consolidated"

@@ -121,7 +121,8 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
     through arcs that cross. Consolidation runs twice once training ends (a third round
     gained little on the training sample and lost test accuracy on one of two seeds),
     each round first reading again the images that fewer than half of their sample
-    expressions read as perception does (``consolidate_votes``)."""
+    expressions read as perception does (``consolidate_votes``), and learning one
+    symbol for each group of symbols with the same program (``consolidate_synonyms``)."""
     from nsr.presets import preset
 
     if size not in IMAGE_SIZES:
@@ -146,6 +147,7 @@ def image_preset(benchmark: str, *, split: str | None, seed: int,
                      parser_epochs=6, patience=10, projective_first=False),
         image=ImagePerceptionConfig(init=init, num_symbols=base.priors.symbol_budget,
                                     consolidate_rounds=2, consolidate_votes=0.5,
+                                    consolidate_synonyms=True,
                                     **IMAGE_SIZES[size]))
 
 

@@ -97,6 +97,11 @@ def consolidation_line(event: dict[str, Any]) -> str:
             f"{event['steps']} steps; then {event['explained_after']} explained "
             f"({_consolidation_kept(event['kept'], 'classifier')}); "
             f"{event['seconds']:.1f}s")
+        merged = event.get("synonyms")
+        if merged:
+            lines.append("symbols with one program learned as one: " + ", ".join(
+                f"{s} as {into}" + (" (dropped)" if dropped else "")
+                for s, into, dropped in merged))
     parser = event.get("parser")
     if parser:
         lines.append(

@@ -185,7 +185,8 @@ def _train_run(config: TrainConfig, run_dir: Path, examples: Sequence[Example], 
             parser_epochs=image.consolidate_parser_epochs,
             tree_label=partial(parser_label, config=config.loop),
             trees=image.consolidate_trees, votes=image.consolidate_votes,
-            vote_uses=image.consolidate_vote_uses, done=done if parser_only else None)
+            vote_uses=image.consolidate_vote_uses,
+            merge_synonyms=image.consolidate_synonyms, done=done if parser_only else None)
         if parser_only:
             record = {"round": 1, "earlier": [], **record}
         else:

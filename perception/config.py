@@ -71,6 +71,9 @@ class ImagePerceptionConfig:
             expressions give their targets, where that is more (:mod:`nsr.image_votes`;
             0: none).
         consolidate_vote_uses: how many of such an image's expressions are tried.
+        consolidate_synonyms: perception is consolidated on one symbol for each group of
+            valued symbols with the same program, and the others are dropped
+            (:mod:`nsr.synonyms`).
     """
 
     num_symbols: int = 20
@@ -97,3 +100,4 @@ class ImagePerceptionConfig:
     consolidate_rounds: int = 1
     consolidate_votes: float = 0.0
     consolidate_vote_uses: int = 32
+    consolidate_synonyms: bool = False

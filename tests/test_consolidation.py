@@ -32,6 +32,20 @@ def _examples(n: int) -> tuple[np.ndarray, list[Example]]:
                     for i in range(n)]
 
 
+def _trained_glyph_run(run: Path):
+    """A small image run on single glyphs, unconsolidated: its machine with the images
+    attached, the images and the examples."""
+    from nsr import checkpoint
+
+    torch.set_num_threads(1)
+    pixels, examples = _examples(120)
+    train_run(_config(rounds=3, steps=60, consolidate_steps=0), run, examples,
+              images=pixels)
+    machine, _, _ = checkpoint.load(run)
+    machine.perception.attach(pixels)
+    return machine, pixels, examples
+
+
 def test_the_decaying_rate_is_restored_and_a_snapshot_restores_the_classifier() -> None:
     from perception import ImagePerception, ImagePerceptionConfig
 

@@ -4,27 +4,16 @@ pinning image readings in perception."""
 from __future__ import annotations
 
 import pytest
-import torch
 
 from nsr.errors import ConfigError
-from nsr.run import train_run
 from nsr.types import Example
-from tests.test_consolidation import _config, _examples
+from tests.test_consolidation import _trained_glyph_run
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A small image run on single glyphs, its machine, images and examples."""
-    from nsr import checkpoint
-
-    torch.set_num_threads(1)
-    pixels, examples = _examples(120)
-    run = tmp_path_factory.mktemp("votes") / "run"
-    train_run(_config(rounds=3, steps=60, consolidate_steps=0), run, examples,
-              images=pixels)
-    machine, _, _ = checkpoint.load(run)
-    machine.perception.attach(pixels)
-    return machine, pixels, examples
+    return _trained_glyph_run(tmp_path_factory.mktemp("votes") / "run")
 
 
 def _value(machine, symbol: int):
