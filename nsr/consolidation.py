@@ -29,7 +29,7 @@ import torch
 from nsr.image_votes import deduction_giving, image_votes
 from nsr.machine import Deduction, Machine
 from nsr.readings import next_readings
-from nsr.synonyms import drop_unread, synonyms
+from nsr.synonyms import synonyms
 from nsr.types import DependencyTree, Example
 
 DEDUCE_BATCH = 4096
@@ -131,7 +131,7 @@ def consolidate_perception(machine: Machine, examples: Sequence[Example],
               "images": len(set(tokens)), "steps": steps, "loss": round(loss, 4),
               "kept": "consolidated" if kept else "previous"}
     if merge:
-        dropped = drop_unread(machine, merge) if kept else []
+        dropped = machine.forget_unread(list(merge)) if kept else []
         record["synonyms"] = [[s, merge[s], s in dropped] for s in sorted(merge)]
     return {**record, "seconds": round(time.monotonic() - t0, 2)}
 

@@ -183,13 +183,6 @@ def _perceived(tokens: list, symbols: list, is_literal
     return ([tuple(t for t, _ in k) for k in kept], [tuple(s for _, s in k) for k in kept])
 
 
-def _forget_unperceived(machine: Machine) -> None:
-    """Drop the programs of symbols no token is perceived as: their slots are free."""
-    perceived = set(machine.perception.table().argmax(dim=-1).tolist())
-    for s in [s for s in machine.semantics.meanings if s not in perceived]:
-        del machine.semantics.meanings[s]
-
-
 def _trees_for(machine: Machine, symbols: tuple[int, ...], config: LoopConfig
                ) -> list[DependencyTree]:
     """Every tree for short inputs; else the parser's beam, then trees a few rotations
@@ -347,5 +340,5 @@ def _update(machine: Machine, pool: Sequence[Example], deductions: list[Deductio
         literals = sem.literals
         machine.perception.learn(*_perceived(tokens, symbols, literals.is_literal))
         machine.learn_parser(symbols, trees, epochs=config.parser_epochs)
-    _forget_unperceived(machine)
+    machine.forget_unread()
     return split

@@ -145,6 +145,17 @@ class Machine:
             return tree
         return group_runs(tree, [literals.is_literal(s) for s in symbols])
 
+    def forget_unread(self, symbols: Sequence[int] | None = None) -> list[int]:
+        """Drop the programs of those of ``symbols`` (default: every symbol with one)
+        that perception reads no training token as: their slots are free. Returns the
+        symbols dropped."""
+        read = set(self.perception.table().argmax(dim=-1).tolist())
+        candidates = list(self.semantics.meanings) if symbols is None else symbols
+        dropped = [s for s in candidates if s not in read and s in self.semantics.meanings]
+        for s in dropped:
+            del self.semantics.meanings[s]
+        return dropped
+
     def parser_view(self, symbols: tuple[int, ...]) -> tuple[int, ...]:
         """The symbols as the parser sees them: literals as one symbol, rarely parsed
         ones by analogy."""

@@ -7,13 +7,12 @@ looks a little like a third class can go to the third symbol though the two halv
 together are more probable. Consolidation trains perception on one symbol of each such
 group, the one it reads most training images as, which the parser has seen most
 (:func:`synonyms`); the others, which then read no image, are dropped
-(:func:`drop_unread`). Only the programs learned from (input, output) pairs are compared.
+(:meth:`nsr.machine.Machine.forget_unread`). Only the programs learned from (input, output) pairs are compared.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from nsr.machine import Machine
 
@@ -38,12 +37,3 @@ def synonyms(machine: Machine) -> dict[int, int]:
         merged.update({s: into for s in group if s != into})
     return merged
 
-
-def drop_unread(machine: Machine, symbols: Iterable[int]) -> list[int]:
-    """Drop the meanings of those of ``symbols`` that perception reads no training
-    token as (their slots become free); returns the symbols dropped."""
-    read = set(machine.perception.table().argmax(dim=-1).tolist())
-    dropped = [s for s in symbols if s not in read and s in machine.semantics.meanings]
-    for s in dropped:
-        del machine.semantics.meanings[s]
-    return dropped
